@@ -1,0 +1,62 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Sila: related articles for Arabic news sites.
+/// The module layout follows DESIGN.md: one job per target, the CLI and the server as thin front ends over SilaCore.
+let package = Package(
+    name: "Sila",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sila", targets: ["sila"]),
+        .library(name: "SilaCore", targets: ["SilaCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+    ],
+    targets: [
+        .target(name: "ArabicText", resources: [.copy("Resources")]),
+        .target(name: "Vectorizer", dependencies: ["ArabicText"]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "Similarity", dependencies: ["Vectorizer", "CBLAS"]),
+        .target(name: "Store", dependencies: ["Vectorizer", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "SilaCore",
+            dependencies: ["ArabicText", "Vectorizer", "Similarity", "Store"]
+        ),
+        .target(
+            name: "SilaServer",
+            dependencies: [
+                "SilaCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .executableTarget(
+            name: "sila",
+            dependencies: [
+                "SilaCore", "SilaServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "SilaBench",
+            dependencies: ["SilaCore"],
+            path: "Benchmarks/SilaBench"
+        ),
+        .testTarget(name: "ArabicTextTests", dependencies: ["ArabicText"]),
+        .testTarget(name: "VectorizerTests", dependencies: ["Vectorizer"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SimilarityTests", dependencies: ["Similarity"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "SilaCoreTests", dependencies: ["SilaCore"]),
+        .testTarget(
+            name: "SilaServerTests",
+            dependencies: ["SilaServer", "SilaCore"]
+        ),
+        .testTarget(name: "SilaCLITests", dependencies: ["SilaCore"]),
+    ]
+)

@@ -1,0 +1,133 @@
+import ArabicText
+import Foundation
+import Similarity
+import Store
+import Vectorizer
+
+/// The batch recompute: fit or load the model, vectorize what changed, compute every article's exact top-k and
+/// swap the new lists in.
+public struct Indexer: Sendable {
+    public let store: SilaStore
+
+    public init(store: SilaStore) {
+        self.store = store
+    }
+
+    public func run(_ options: IndexOptions, progress: @escaping @Sendable (IndexProgress) -> Void = { _ in }) throws -> IndexReport {
+        if let problem = options.parameters.problem { throw CoreError.invalidOption(problem) }
+        guard options.k >= 1, options.k <= 1000 else { throw CoreError.invalidOption("k must be between 1 and 1000, got \(options.k)") }
+        var report = IndexReport()
+        var clock = PhaseClock()
+
+        let (model, refitted) = try resolveModel(options, progress: progress)
+        report.refitted = refitted
+        report.modelID = model.id
+        report.modelName = model.name
+        report.vocabularySize = model.vocabularySize
+        try store.saveCurrentModel(model)
+        if let directory = options.modelsDirectory, refitted || !FileManager.default.fileExists(atPath: modelURL(directory, model.name).path) {
+            try model.save(to: modelURL(directory, model.name))
+            report.modelFile = modelURL(directory, model.name).path
+        }
+        report.phases.append((refitted ? "fit model" : "load model", clock.lap()))
+
+        report.vectorized = try vectorizeMissing(model: model, threads: options.threads, progress: progress)
+        report.phases.append(("vectorize", clock.lap()))
+
+        let vectors = try store.loadVectors(modelID: model.id)
+        report.articles = vectors.count
+        report.zeroVectors = vectors.reduce(0) { $0 + ($1.vector.isZero ? 1 : 0) }
+        var configuration = options.search
+        configuration.threads = options.threads
+        var index = SimilarityIndex(vocabularySize: model.vocabularySize, configuration: configuration)
+        for stored in vectors {
+            index.add(stored.vector, key: TieKey(publishedAt: stored.publishedAt.flatMap(ISODate.epochSeconds), id: stored.articleID))
+        }
+        report.phases.append(("load index", clock.lap()))
+
+        let total = vectors.count
+        let results = index.searchAll(k: options.k) { done in
+            progress(IndexProgress(phase: "similarity", done: done, total: total))
+        }
+        report.phases.append(("similarity", clock.lap()))
+
+        try store.replaceAllRelated(modelID: model.id) { write in
+            for row in 0..<results.queryCount {
+                let entries = results.matches(ofQuery: row).map {
+                    RelatedEntry(id: index.tieKey(ofRow: $0.row).id, score: Double($0.score))
+                }
+                try write(index.tieKey(ofRow: Int32(row)).id, entries)
+            }
+        }
+        report.phases.append(("write lists", clock.lap()))
+        return report
+    }
+
+    func modelURL(_ directory: URL, _ name: String) -> URL {
+        directory.appendingPathComponent("\(name).silamodel")
+    }
+
+    /// The model to use, and whether it was fitted now.
+    func resolveModel(_ options: IndexOptions, progress: @escaping @Sendable (IndexProgress) -> Void) throws -> (TFIDFModel, Bool) {
+        let name = options.modelName ?? IndexOptions.defaultModelName
+        let analyzer = Analyzer(options.analyzer)
+        if !options.refit {
+            if let directory = options.modelsDirectory, options.modelName != nil,
+                FileManager.default.fileExists(atPath: modelURL(directory, name).path)
+            {
+                return (try TFIDFModel.load(from: modelURL(directory, name), expectedAnalyzerVersion: analyzer.version), false)
+            }
+            if options.modelName == nil, let stored = try store.currentModel() {
+                let model = try TFIDFModel.decode(stored.bytes, path: "\(store.path) (current model)")
+                if model.analyzerVersion == analyzer.version, model.parameters == options.parameters {
+                    return (model, false)
+                }
+            }
+        }
+        return (try fit(name: name, analyzer: analyzer, parameters: options.parameters, threads: options.threads, progress: progress), true)
+    }
+
+    /// Fits a model in one streaming pass over the articles (memory bounded by the vocabulary).
+    public func fit(
+        name: String, analyzer: Analyzer, parameters: TFIDFParameters, threads: Int,
+        progress: @escaping @Sendable (IndexProgress) -> Void = { _ in }
+    ) throws -> TFIDFModel {
+        var counter = DocumentFrequencyCounter(parameters: parameters)
+        let total = try store.articleCount()
+        try store.forEachArticleBatch { batch in
+            let documents = batch.parallelMap(threads: threads) { analyzer.document(for: $0) }
+            for document in documents { counter.add(document) }
+            progress(IndexProgress(phase: "fit", done: counter.documentCount, total: total))
+        }
+        return TFIDFModel(name: name, analyzerVersion: analyzer.version, analyzerConfiguration: analyzer.configuration, counter: counter)
+    }
+
+    /// Computes and stores the vectors of articles that have none for `model`; returns how many.
+    func vectorizeMissing(model: TFIDFModel, threads: Int, progress: @escaping @Sendable (IndexProgress) -> Void) throws -> Int {
+        let analyzer = try model.makeAnalyzer()
+        let missing = try store.articleIDsNeedingVectors(modelID: model.id)
+        var done = 0
+        for start in stride(from: 0, to: missing.count, by: 2000) {
+            let ids = Array(missing[start..<min(missing.count, start + 2000)])
+            let articles = try store.articles(ids: ids)
+            let batch = ids.compactMap { articles[$0] }
+            let writes = batch.parallelMap(threads: threads) { article in
+                VectorWrite(articleID: article.id, textHash: article.textHash, vector: model.vectorize(analyzer.document(for: article)))
+            }
+            try store.saveVectors(writes, modelID: model.id)
+            done += writes.count
+            progress(IndexProgress(phase: "vectorize", done: done, total: missing.count))
+        }
+        return done
+    }
+}
+
+/// Wall-clock laps for the per-phase timings.
+struct PhaseClock {
+    private var last = Date()
+    mutating func lap() -> Double {
+        let now = Date()
+        defer { last = now }
+        return now.timeIntervalSince(last)
+    }
+}

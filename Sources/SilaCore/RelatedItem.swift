@@ -1,0 +1,42 @@
+import Store
+
+/// One suggestion as the front ends show it: the related article's public fields and its score.
+public struct RelatedItem: Codable, Hashable, Sendable {
+    public var id: String
+    public var title: String
+    public var url: String?
+    public var publishedAt: String?
+    public var score: Double
+
+    enum CodingKeys: String, CodingKey {
+        case id, title, url, score
+        case publishedAt = "published_at"
+    }
+
+    public init(id: String, title: String, url: String?, publishedAt: String?, score: Double) {
+        self.id = id
+        self.title = title
+        self.url = url
+        self.publishedAt = publishedAt
+        self.score = score
+    }
+}
+
+extension SilaStore {
+    /// Stored entries joined with their articles' public fields (entries whose article vanished are dropped).
+    public func items(for entries: [RelatedEntry]) throws -> [RelatedItem] {
+        let articles = try articles(ids: entries.map(\.id))
+        return entries.compactMap { entry in
+            articles[entry.id].map {
+                RelatedItem(id: $0.id, title: $0.title, url: $0.url, publishedAt: $0.publishedAt, score: entry.score)
+            }
+        }
+    }
+
+    /// The stored «شاهد أيضاً» list of an article, at most `k` long.
+    /// - Throws: `CoreError.unknownArticle` when the id is not stored.
+    public func relatedItems(of id: String, k: Int) throws -> [RelatedItem] {
+        guard try article(id: id) != nil else { throw CoreError.unknownArticle(id: id) }
+        return try items(for: Array(relatedList(of: id).prefix(k)))
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import Hummingbird
+import Logging
+import SilaCore
+import Store
+
+/// `sila serve`: the socket API over HTTP/1.1 on a Unix domain socket (and optionally loopback TCP).
+public struct SilaServer: Sendable {
+    public let configuration: ServerConfiguration
+    let state: ServerState
+
+    /// - Throws: when the database cannot be read.
+    public init(store: SilaStore, configuration: ServerConfiguration, indexOptions: IndexOptions = IndexOptions()) throws {
+        self.configuration = configuration
+        state = try ServerState(store: store, indexOptions: indexOptions)
+    }
+
+    /// The router with every route and the JSON error middleware (also used by in-process tests).
+    func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.middlewares.add(JSONErrorMiddleware())
+        Routes(state: state, configuration: configuration).register(on: router)
+        return router
+    }
+
+    /// Serves until SIGINT or SIGTERM, then finishes in-flight requests and removes the socket file.
+    /// - Parameter onReady: called once the socket accepts connections.
+    public func run(logger: Logger = Logger(label: "sila"), onReady: @escaping @Sendable () -> Void = {}) async throws {
+        try SocketFile.prepare(path: configuration.socketPath)
+        let mode = configuration.socketMode
+        let path = configuration.socketPath
+        var apps = [Application<RouterResponder<BasicRequestContext>>]()
+        apps.append(
+            Application(
+                router: makeRouter(),
+                configuration: ApplicationConfiguration(address: .unixDomainSocket(path: path), serverName: "sila"),
+                onServerRunning: { _ in
+                    chmod(path, mode_t(mode))
+                    onReady()
+                },
+                logger: logger))
+        if let tcp = configuration.tcp {
+            guard configuration.allowRemote || SocketFile.isLoopback(tcp.host) else {
+                throw ServerError.remoteNotAllowed(host: tcp.host)
+            }
+            apps.append(
+                Application(
+                    router: makeRouter(),
+                    configuration: ApplicationConfiguration(address: .hostname(tcp.host, port: tcp.port), serverName: "sila"),
+                    logger: logger))
+        }
+        defer { unlink(path) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for app in apps {
+                group.addTask { try await app.runService() }
+            }
+            try await group.waitForAll()
+        }
+    }
+}
+
+/// Why the server refused to start.
+public enum ServerError: Error, CustomStringConvertible {
+    case socketInUse(path: String)
+    case socketPathTooLong(path: String, limit: Int)
+    case notASocket(path: String)
+    case remoteNotAllowed(host: String)
+
+    public var description: String {
+        switch self {
+        case .socketInUse(let path): return "\(path): a server is already listening on this socket; stop it or choose --socket"
+        case .socketPathTooLong(let path, let limit):
+            return "\(path): socket path is \(path.utf8.count) bytes, the kernel allows \(limit); choose a shorter --socket"
+        case .notASocket(let path): return "\(path): exists and is not a socket; refusing to replace it"
+        case .remoteNotAllowed(let host):
+            return "--tcp \(host): not a loopback address; pass --allow-remote to listen beyond this machine"
+        }
+    }
+}
+
+/// Checks on the socket path before binding: length, a live server already there, a stale file to replace.
+enum SocketFile {
+    /// sun_path is 108 bytes on Linux, including the terminating NUL.
+    static let maximumPathBytes = 107
+
+    static func prepare(path: String) throws {
+        guard path.utf8.count <= maximumPathBytes else {
+            throw ServerError.socketPathTooLong(path: path, limit: maximumPathBytes)
+        }
+        var status = stat()
+        guard lstat(path, &status) == 0 else {
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            return
+        }
+        guard (status.st_mode & S_IFMT) == S_IFSOCK else { throw ServerError.notASocket(path: path) }
+        if isListening(path) { throw ServerError.socketInUse(path: path) }
+        unlink(path)  // stale: left by a crashed server
+    }
+
+    /// Whether something accepts connections on the socket.
+    static func isListening(_ path: String) -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            let bytes = Array(path.utf8.prefix(raw.count - 1))
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        return result == 0
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}

@@ -1,0 +1,101 @@
+import ArabicText
+import ArgumentParser
+import Foundation
+import SilaCore
+import Vectorizer
+
+struct IndexCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "index",
+        abstract: "Compute every article's related list (the batch recompute).",
+        discussion: """
+            Fits a TF-IDF model when there is none (or with --refit, or when the fitting options change), writes it \
+            to Models/NAME.silamodel, vectorizes new and changed articles, computes the exact top-k cosine neighbours \
+            of every article with OpenBLAS and swaps the new lists in at once: readers see the old lists until then.
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var options: IndexArguments
+
+    func run() throws {
+        let store = try database.open()
+        let display = ProgressDisplay(quiet: options.quiet)
+        let report = try Indexer(store: store).run(try options.indexOptions()) { display.update($0) }
+        guard !options.quiet else { return }
+        IndexSummary.print(report)
+    }
+}
+
+/// The fitting and recompute options shared by `index` and `demo`.
+struct IndexArguments: ParsableArguments {
+    @Option(name: .short, help: "Length of each related list.")
+    var k = 10
+
+    @Flag(help: "Fit a new model and recompute everything.")
+    var refit = false
+
+    @Option(help: ArgumentHelp("Model name: Models/NAME.silamodel; an existing file is used as a pinned model.", valueName: "name"))
+    var model: String?
+
+    @Option(help: "Weight of a title occurrence relative to a body occurrence (1 = title is body text).")
+    var titleWeight: Double = 2
+
+    @Option(help: "Keep terms found in at least this many articles.")
+    var minDF = 2
+
+    @Option(help: "Keep terms found in at most this fraction of the articles.")
+    var maxDF = 0.5
+
+    @Option(help: "Keep at most this many terms (the most frequent).")
+    var maxFeatures: Int?
+
+    @Flag(help: "Use raw term counts instead of 1 + ln(count).")
+    var rawTF = false
+
+    @Option(help: "Worker threads (default: all cores).")
+    var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(help: "Store the pure exact cosine top-k, without relevance re-ranking.")
+    var plain = false
+
+    @Flag(help: "No progress display and no summary.")
+    var quiet = false
+
+    @Option(help: ArgumentHelp("Directory for model files.", valueName: "dir"))
+    var modelsDir = "Models"
+
+    func validate() throws {
+        guard (1...1000).contains(k) else { throw ValidationError("-k must be between 1 and 1000") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if let problem = parameters.problem { throw ValidationError(problem) }
+    }
+
+    var parameters: TFIDFParameters {
+        TFIDFParameters(titleWeight: titleWeight, sublinearTF: !rawTF, minDF: minDF, maxDF: maxDF, maxFeatures: maxFeatures)
+    }
+
+    func indexOptions() throws -> IndexOptions {
+        var options = IndexOptions()
+        options.k = k
+        options.refit = refit
+        options.modelName = model
+        options.parameters = parameters
+        options.threads = threads
+        options.plain = plain
+        options.modelsDirectory = URL(fileURLWithPath: modelsDir)
+        return options
+    }
+}
+
+enum IndexSummary {
+    static func print(_ report: IndexReport) {
+        Swift.print(
+            "indexed \(report.articles) articles with model \(report.modelName) (\(report.modelID)), "
+                + "vocabulary \(report.vocabularySize) terms; \(report.vectorized) vectorized, "
+                + "\(report.zeroVectors) with no vocabulary term")
+        if let file = report.modelFile { Swift.print("model written to \(file)") }
+        let phases = report.phases.map { String(format: "%@ %.2fs", $0.name, $0.seconds) }.joined(separator: ", ")
+        let total = report.phases.reduce(0) { $0 + $1.seconds }
+        Swift.print("timings: \(phases); total \(String(format: "%.2f", total))s")
+    }
+}
