@@ -48,15 +48,16 @@ let package = Package(
             dependencies: ["SilaCore"],
             path: "Benchmarks/SilaBench"
         ),
-        .testTarget(name: "ArabicTextTests", dependencies: ["ArabicText"]),
-        .testTarget(name: "VectorizerTests", dependencies: ["Vectorizer"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SimilarityTests", dependencies: ["Similarity"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store"]),
-        .testTarget(name: "SilaCoreTests", dependencies: ["SilaCore"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "ArabicTextTests", dependencies: ["ArabicText", "TestSupport"]),
+        .testTarget(name: "VectorizerTests", dependencies: ["Vectorizer", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SimilarityTests", dependencies: ["Similarity", "TestSupport"]),
         .testTarget(
-            name: "SilaServerTests",
-            dependencies: ["SilaServer", "SilaCore"]
+            name: "StoreTests",
+            dependencies: ["Store", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "SilaCLITests", dependencies: ["SilaCore"]),
+        .testTarget(name: "SilaCoreTests", dependencies: ["SilaCore", "TestSupport"]),
+        .testTarget(name: "SilaServerTests", dependencies: ["SilaServer", "SilaCore", "TestSupport"]),
+        .testTarget(name: "SilaCLITests", dependencies: ["SilaCore", "TestSupport"]),
     ]
 )

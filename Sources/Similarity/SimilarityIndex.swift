@@ -36,6 +36,9 @@ public struct SimilarityIndex: Sendable {
     public func tieKey(ofRow row: Int32) -> TieKey { tieKeys[Int(row)] }
     public func isLive(row: Int32) -> Bool { !isRemoved[Int(row)] }
 
+    /// The raw storage (for the kernel's own tests).
+    var storageSnapshot: SparseRows { storage }
+
     /// The stored vector of a row.
     public func vector(ofRow row: Int32) -> SparseVector {
         let (terms, weights) = storage.row(Int(row))

@@ -1,0 +1,130 @@
+import Testing
+import Vectorizer
+@testable import Similarity
+
+@Suite struct SimilarityIndexTests {
+    func index(_ vectors: [SparseVector], keys: [TieKey], vocabulary: Int, configuration: SearchConfiguration) -> SimilarityIndex {
+        var index = SimilarityIndex(vocabularySize: vocabulary, configuration: configuration)
+        for (vector, key) in zip(vectors, keys) { index.add(vector, key: key) }
+        return index
+    }
+
+    /// Small memory budgets force blocks that do not divide N; head sizes cover "all sparse", "some dense",
+    /// and "dense head larger than the vocabulary".
+    static let configurations: [SearchConfiguration] = [
+        SearchConfiguration(denseHeadTerms: 0, memoryBudgetBytes: 1 << 20, threads: 1),
+        SearchConfiguration(denseHeadTerms: 7, memoryBudgetBytes: 1 << 20, threads: 2),
+        SearchConfiguration(denseHeadTerms: 64, memoryBudgetBytes: 256 << 20, threads: 2),
+        SearchConfiguration(denseHeadTerms: 500, memoryBudgetBytes: 1 << 20, threads: 3),
+    ]
+
+    @Test(arguments: configurations)
+    func allPairsEqualsBruteForceOnRandomData(configuration: SearchConfiguration) {
+        let n = 1_037
+        let vectors = RandomVectors.make(count: n, vocabulary: 300, termsPerVector: 3...25, seed: 42, zeroEvery: 97)
+        let keys = RandomVectors.keys(count: n, seed: 7)
+        let index = index(vectors, keys: keys, vocabulary: 300, configuration: configuration)
+        let expected = BruteForceSearch.topK(vectors: vectors, tieKeys: keys, k: 10)
+        let results = index.searchAll(k: 10)
+        for row in 0..<n {
+            #expect(sameRanking(results.matches(ofQuery: row), expected[row]), "row \(row)")
+        }
+    }
+
+    @Test func blocksAreSmallerThanAndDoNotDivideN() {
+        let configuration = SearchConfiguration(denseHeadTerms: 7, memoryBudgetBytes: 1 << 20, threads: 2)
+        let index = index(RandomVectors.make(count: 1_037, vocabulary: 300, termsPerVector: 3...5, seed: 1),
+                          keys: RandomVectors.keys(count: 1_037, seed: 1), vocabulary: 300, configuration: configuration)
+        let blockRows = AllPairsSearch(index: index, storage: index.storageForTests, tieKeys: [], isRemoved: []).blockRows(rowCount: 1_037, threads: 2)
+        #expect(blockRows < 1_037)
+        #expect(1_037 % blockRows != 0)
+    }
+
+    @Test func searchOneEqualsTheAllPairsRow() {
+        let vectors = RandomVectors.make(count: 400, vocabulary: 200, termsPerVector: 2...20, seed: 3)
+        let keys = RandomVectors.keys(count: 400, seed: 3)
+        let index = index(vectors, keys: keys, vocabulary: 200, configuration: .standard)
+        let all = index.searchAll(k: 5)
+        for row in stride(from: 0, to: 400, by: 37) {
+            // sgemv (one query) and sgemm (a block) may round the last bit differently.
+            #expect(sameRanking(index.search(vectors[row], k: 5, excluding: Int32(row)), all.matches(ofQuery: row)))
+        }
+    }
+
+    @Test func kLargerThanNReturnsEveryOtherRowWithAPositiveScore() {
+        let vectors = RandomVectors.make(count: 6, vocabulary: 4, termsPerVector: 2...3, seed: 9)
+        let keys = RandomVectors.keys(count: 6, seed: 9)
+        let index = index(vectors, keys: keys, vocabulary: 4, configuration: .standard)
+        let expected = BruteForceSearch.topK(vectors: vectors, tieKeys: keys, k: 50)
+        let results = index.searchAll(k: 50)
+        for row in 0..<6 {
+            #expect(sameRanking(results.matches(ofQuery: row), expected[row]))
+            #expect(results.matches(ofQuery: row).count == expected[row].count)
+        }
+    }
+
+    @Test func emptyAndSingleRowIndexesAnswerEmptyLists() {
+        let empty = SimilarityIndex(vocabularySize: 10)
+        #expect(empty.searchAll(k: 10).queryCount == 0)
+        #expect(empty.search(SparseVector(termIDs: [1], weights: [1]), k: 3).isEmpty)
+        var single = SimilarityIndex(vocabularySize: 10)
+        single.add(SparseVector(termIDs: [1, 2], weights: [0.6, 0.8]), key: TieKey(publishedAt: nil, id: "x"))
+        #expect(single.searchAll(k: 10).matches(ofQuery: 0).isEmpty)
+    }
+
+    @Test func zeroVectorsHaveNoNeighboursAndAreNobodysNeighbour() {
+        let vectors = [
+            SparseVector(termIDs: [0, 1], weights: [0.6, 0.8]), SparseVector(),
+            SparseVector(termIDs: [0, 1], weights: [0.8, 0.6]),
+        ]
+        let index = index(vectors, keys: RandomVectors.keys(count: 3, seed: 1), vocabulary: 2, configuration: .standard)
+        let results = index.searchAll(k: 5)
+        #expect(results.matches(ofQuery: 1).isEmpty)
+        #expect(results.matches(ofQuery: 0).map(\.row) == [2])
+        #expect(results.matches(ofQuery: 2).map(\.row) == [0])
+    }
+
+    @Test func duplicateVectorsTieExactlyAndTheNewerThenSmallerIDRanksFirst() {
+        let v = SparseVector(termIDs: [0, 3], weights: [0.6, 0.8])
+        let keys = [
+            TieKey(publishedAt: 10, id: "q"), TieKey(publishedAt: 10, id: "b"), TieKey(publishedAt: 10, id: "a"),
+            TieKey(publishedAt: 20, id: "z"),
+        ]
+        let index = index([v, v, v, v], keys: keys, vocabulary: 5, configuration: .standard)
+        let list = index.searchAll(k: 3).matches(ofQuery: 0)
+        #expect(list.map(\.row) == [3, 2, 1])
+        #expect(Set(list.map(\.score)).count == 1)
+    }
+
+    @Test func removedRowsAreNeverReturnedAndAddingTheSameIDReplacesIt() {
+        let vectors = RandomVectors.make(count: 50, vocabulary: 30, termsPerVector: 3...8, seed: 5)
+        let keys = RandomVectors.keys(count: 50, seed: 5)
+        var index = index(vectors, keys: keys, vocabulary: 30, configuration: .standard)
+        index.remove(id: keys[10].id)
+        let replacement = index.add(vectors[20], key: keys[20])
+        #expect(index.liveCount == 49)
+        let results = index.searchAll(k: 49)
+        for row in 0..<index.rowCount {
+            #expect(!results.matches(ofQuery: row).contains { $0.row == 10 || $0.row == 20 })
+        }
+        #expect(results.matches(ofQuery: 10).isEmpty)
+        #expect(index.row(ofID: keys[20].id) == replacement)
+        // Row 50 is the re-added copy of row 20.
+        let expected = BruteForceSearch.topK(vectors: vectors + [vectors[20]], tieKeys: keys + [keys[20]], k: 49, removed: [10, 20])
+        #expect(sameRanking(results.matches(ofQuery: 0), expected[0]))
+    }
+
+    @Test func allScoresListsEveryLiveRowWithAPositiveScore() {
+        let vectors = RandomVectors.make(count: 80, vocabulary: 40, termsPerVector: 2...6, seed: 11)
+        let keys = RandomVectors.keys(count: 80, seed: 11)
+        let index = index(vectors, keys: keys, vocabulary: 40, configuration: .standard)
+        let scores = index.allScores(of: vectors[0], excluding: 0)
+        let expected = (1..<80).filter { vectors[0].dot(vectors[$0]) > 0 }
+        #expect(scores.map { Int($0.row) } == expected)
+        for match in scores { #expect(abs(match.score - vectors[0].dot(vectors[Int(match.row)])) < 1e-5) }
+    }
+}
+
+extension SimilarityIndex {
+    var storageForTests: SparseRows { storageSnapshot }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import GRDB
+import TestSupport
+import Testing
+import Vectorizer
+@testable import Store
+
+@Suite struct SilaStoreTests {
+    let directory = TemporaryDirectory()
+
+    func article(_ id: String, _ body: String = "نص الخبر", date: String? = "2025-01-01T00:00:00Z") -> Article {
+        Article(id: id, title: "عنوان \(id)", body: body, category: "politics", tags: ["a"], url: "https://x/\(id)", publishedAt: date)
+    }
+
+    @Test func openingAMissingDatabaseWithoutCreateSaysHowToCreateIt() {
+        #expect {
+            try SilaStore.open(path: directory.path("missing.sqlite"), createIfMissing: false)
+        } throws: { error in
+            "\(error)".contains("sila ingest")
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory.path("missing.sqlite")))
+    }
+
+    @Test func aForeignFileIsRefusedAndLeftUntouched() throws {
+        let path = directory.path("notes.sqlite")
+        try Data("hello, not a database".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: StoreError.self) { try SilaStore.open(path: path, createIfMissing: true) }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "hello, not a database")
+    }
+
+    @Test func anSQLiteDatabaseOfAnotherApplicationIsRefused() throws {
+        let path = directory.path("other.sqlite")
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { try $0.execute(sql: "CREATE TABLE customers (id INTEGER PRIMARY KEY)") }
+        try queue.close()
+        #expect { try SilaStore.open(path: path, createIfMissing: true) } throws: { "\($0)".contains("not a Sila database") }
+    }
+
+    @Test func aDatabaseMigratedByANewerSilaIsRefused() throws {
+        let path = directory.path("newer.sqlite")
+        try SilaStore.open(path: path, createIfMissing: true).close()
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')") }
+        try queue.close()
+        #expect { try SilaStore.open(path: path, createIfMissing: false) } throws: { "\($0)".contains("newer Sila") }
+    }
+
+    @Test func theSchemaUsesWALAndForeignKeys() throws {
+        let store = try SilaStore.open(path: directory.path("wal.sqlite"), createIfMissing: true)
+        let (mode, foreignKeys) = try store.pool.read { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA foreign_keys"))
+        }
+        #expect(mode == "wal")
+        #expect(foreignKeys == 1)
+        #expect(try store.integrityCheck() == "ok")
+    }
+
+    @Test func upsertInsertsUpdatesAndSkipsUnchangedArticles() throws {
+        let store = try SilaStore.open(path: directory.path("a.sqlite"), createIfMissing: true)
+        let first = try store.upsert([article("1"), article("2")])
+        #expect(first.inserted == 2)
+        let second = try store.upsert([article("1"), article("2", "نص جديد"), article("3")])
+        #expect(second.inserted == 1 && second.updated == 1 && second.unchanged == 1)
+        #expect(try store.article(id: "2")?.body == "نص جديد")
+        #expect(try store.articleCount() == 3)
+    }
+
+    @Test func anArticleRoundTripsWithEveryField() throws {
+        let store = try SilaStore.open(path: directory.path("b.sqlite"), createIfMissing: true)
+        let original = Article(id: "x", title: "t", body: "b", category: "c", tags: ["و", "b"], url: "u", publishedAt: "2025-02-03T04:05:06Z")
+        _ = try store.upsert([original])
+        #expect(try store.article(id: "x") == original)
+    }
+
+    @Test func changingAnArticleDropsItsStaleVector() throws {
+        let store = try SilaStore.open(path: directory.path("c.sqlite"), createIfMissing: true)
+        _ = try store.upsert([article("1"), article("2")])
+        let model = TFIDFModel(
+            name: "m", analyzerVersion: "v", analyzerConfiguration: .standard, parameters: TFIDFParameters(),
+            documentCount: 2, terms: ["x"], documentFrequencies: [1])
+        try store.saveCurrentModel(model)
+        let vector = SparseVector(termIDs: [0], weights: [1])
+        try store.saveVectors(
+            [VectorWrite(articleID: "1", textHash: "h", vector: vector), VectorWrite(articleID: "2", textHash: "h", vector: vector)],
+            modelID: model.id)
+        #expect(try store.articleIDsNeedingVectors(modelID: model.id).isEmpty)
+        _ = try store.upsert([article("2", "نص مختلف")])
+        #expect(try store.articleIDsNeedingVectors(modelID: model.id) == ["2"])
+        #expect(try store.loadVectors(modelID: model.id).map(\.vector) == [vector])
+    }
+
+    @Test func vectorsRoundTripThroughTheirBlobs() throws {
+        let vector = SparseVector(termIDs: [0, 7, 70_000], weights: [0.5, -0.25, 0.125])
+        let blobs = VectorBlob.encode(vector)
+        #expect(VectorBlob.decode(terms: blobs.terms, weights: blobs.weights) == vector)
+        #expect(VectorBlob.decode(terms: blobs.terms.dropLast(), weights: blobs.weights) == nil)
+    }
+
+    @Test func replacingAllListsSwapsInACompleteNewSet() throws {
+        let store = try SilaStore.open(path: directory.path("d.sqlite"), createIfMissing: true)
+        _ = try store.upsert([article("1"), article("2"), article("3")])
+        try store.replaceAllRelated(modelID: "m1") { write in
+            try write("1", [RelatedEntry(id: "2", score: 0.5), RelatedEntry(id: "3", score: 0.25)])
+            try write("2", [RelatedEntry(id: "1", score: 0.5)])
+        }
+        #expect(try store.relatedList(of: "1").map(\.id) == ["2", "3"])
+        try store.replaceAllRelated(modelID: "m2") { write in
+            try write("3", [RelatedEntry(id: "1", score: 0.9)])
+        }
+        #expect(try store.relatedList(of: "1").isEmpty)
+        #expect(try store.relatedList(of: "3") == [RelatedEntry(id: "1", score: 0.9)])
+    }
+
+    @Test func aRecomputeThatFailsBeforeTheSwapLeavesTheOldListsServed() throws {
+        let store = try SilaStore.open(path: directory.path("e.sqlite"), createIfMissing: true)
+        _ = try store.upsert([article("1"), article("2")])
+        try store.replaceAllRelated(modelID: "m1") { write in try write("1", [RelatedEntry(id: "2", score: 0.5)]) }
+        struct Interrupted: Error {}
+        #expect(throws: Interrupted.self) {
+            try store.replaceAllRelated(modelID: "m2") { write in
+                try write("1", [])
+                throw Interrupted()
+            }
+        }
+        #expect(try store.relatedList(of: "1") == [RelatedEntry(id: "2", score: 0.5)])
+        // The next open drops the abandoned shadow table.
+        try store.close()
+        let reopened = try SilaStore.open(path: directory.path("e.sqlite"), createIfMissing: false)
+        let tables = try reopened.pool.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type='table'") }
+        #expect(!tables.contains("related_shadow"))
+    }
+
+    @Test func deletingAnArticleRemovesItFromEveryList() throws {
+        let store = try SilaStore.open(path: directory.path("f.sqlite"), createIfMissing: true)
+        _ = try store.upsert([article("1"), article("2"), article("3")])
+        try store.replaceAllRelated(modelID: "m") { write in
+            try write("1", [RelatedEntry(id: "2", score: 0.5), RelatedEntry(id: "3", score: 0.4)])
+            try write("3", [RelatedEntry(id: "2", score: 0.7)])
+        }
+        #expect(Set(try store.articlesListing("2")) == ["1", "3"])
+        #expect(try store.commitDelete(id: "2", refilledLists: ["1": [RelatedEntry(id: "3", score: 0.4)], "3": []], modelID: "m"))
+        #expect(try store.relatedList(of: "1").map(\.id) == ["3"])
+        #expect(try store.relatedList(of: "3").isEmpty)
+        #expect(try store.commitDelete(id: "2", refilledLists: [:], modelID: "m") == false)
+    }
+
+    @Test func jobsRecordProgressAndOutcome() throws {
+        let store = try SilaStore.open(path: directory.path("g.sqlite"), createIfMissing: true)
+        let id = try store.startJob(kind: "recompute")
+        try store.updateJob(id: id, progress: 0.5)
+        #expect(try store.job(id: id)?.state == "running")
+        try store.finishJob(id: id, error: nil)
+        let done = try store.job(id: id)
+        #expect(done?.state == "done" && done?.progress == 1)
+        let interrupted = try store.startJob(kind: "recompute")
+        try store.failInterruptedJobs()
+        #expect(try store.job(id: interrupted)?.state == "failed")
+    }
+
+    @Test(arguments: [
+        ("2024-05-01T10:00:00Z", "2024-05-01T10:00:00Z"),
+        ("2024-05-01T12:00:00+02:00", "2024-05-01T10:00:00Z"),
+        ("2024-05-01T10:00:00.250Z", "2024-05-01T10:00:00Z"),
+        ("2024-05-01", "2024-05-01T00:00:00Z"),
+    ])
+    func acceptedDatesAreStoredInUTC(input: String, stored: String) {
+        #expect(ISODate.normalized(input) == stored)
+    }
+
+    @Test(arguments: ["yesterday", "2024-13-01", "99999-01-01T00:00:00Z", "", "2024-05-01 10:00"])
+    func unparsableDatesAreRejected(input: String) {
+        #expect(ISODate.normalized(input) == nil)
+    }
+}
