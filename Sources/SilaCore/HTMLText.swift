@@ -1,6 +1,10 @@
+import Foundation
+
 /// Turns an HTML fragment (a WordPress post body, a CMS field) into plain text: tags removed, `script` and
 /// `style` contents dropped, block-level tags become line breaks, character entities decoded.
 ///
+import Foundation
+
 /// A small purpose-built scanner, not a full HTML parser: it never fetches anything and never expands entities
 /// other than HTML's own, so hostile markup costs linear time and nothing else.
 public enum HTMLText {
@@ -77,15 +81,12 @@ public enum HTMLText {
         return (named, next)
     }
 
-    /// Trims each line and keeps at most one empty line between paragraphs.
+    /// Trims each line and drops empty ones: paragraphs end up separated by one line break, as in plain-text
+    /// articles.
     static func collapseBlankLines(_ text: String) -> String {
-        var lines = [Substring]()
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let trimmed = line.drop { $0 == " " || $0 == "\t" }
-            if trimmed.isEmpty, lines.last?.isEmpty ?? true { continue }
-            lines.append(trimmed)
-        }
-        while lines.last?.isEmpty == true { lines.removeLast() }
-        return lines.joined(separator: "\n")
+        text.split(separator: "\n")
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+            .joined(separator: "\n")
     }
 }

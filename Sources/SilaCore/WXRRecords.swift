@@ -16,7 +16,9 @@ enum WXRRecords {
         parser.delegate = delegate
         let finished = parser.parse()
         for record in delegate.records { try body(record) }
-        if !finished {
+        if finished, let line = delegate.openItemLine {
+            try body(.failure(RecordError(file: file, line: line, reason: "XML error: the file ends inside this item (truncated export?)")))
+        } else if !finished {
             let reason = parser.parserError.map { "XML error: \(($0 as NSError).localizedDescription)" } ?? "XML error"
             try body(.failure(RecordError(file: file, line: parser.lineNumber, reason: reason)))
         }
@@ -33,6 +35,9 @@ private final class WXRDelegate: NSObject, XMLParserDelegate {
     private var tags = [String]()
     private var categoryDomain: String? = nil
     private var text = ""
+
+    /// The line of an item still open when the document ended.
+    var openItemLine: Int? { item == nil ? nil : itemLine }
 
     init(file: String, parser: XMLParser) {
         self.file = file

@@ -1,0 +1,78 @@
+import Foundation
+import Store
+import TestSupport
+import Testing
+@testable import SilaCore
+
+@Suite struct LiveIndexTests {
+    let directory = TemporaryDirectory()
+
+    func indexedSample() throws -> (SilaStore, LiveIndex) {
+        let store = try SilaStore.open(path: directory.path("live.sqlite"), createIfMissing: true)
+        _ = try Ingestor(store: store).ingest(paths: [RepositoryFiles.sampleArticles.path], format: .jsonl)
+        var options = IndexOptions()
+        options.modelsDirectory = nil
+        _ = try Indexer(store: store).run(options)
+        return (store, try #require(try LiveIndex.load(store: store)))
+    }
+
+    @Test func aNewArticleGetsAListAndEntersTheListsOfArticlesItNowRanksIn() throws {
+        let (store, live) = try indexedSample()
+        let source = try #require(try store.article(id: "pol-001"))
+        let copy = Article(id: "pol-001-copy", title: source.title, body: source.body, category: source.category, publishedAt: source.publishedAt)
+        let (created, list) = try live.upsert(copy)
+        #expect(created)
+        #expect(list.first?.id == "pol-001")
+        #expect(try store.relatedList(of: "pol-001").first?.id == "pol-001-copy")
+        #expect(try store.relatedList(of: "pol-001-copy") == list)
+        // The stored lists after the live update equal a full recompute.
+        let liveLists = try allLists(store)
+        var options = IndexOptions()
+        options.modelsDirectory = nil
+        _ = try Indexer(store: store).run(options)
+        #expect(try sameLists(liveLists, try allLists(store)))
+    }
+
+    @Test func aDeletedArticleDisappearsFromEveryListAndTheListsAreRefilled() throws {
+        let (store, live) = try indexedSample()
+        let listing = try store.articlesListing("pol-002")
+        #expect(!listing.isEmpty)
+        #expect(try live.delete(id: "pol-002"))
+        #expect(try store.articlesListing("pol-002").isEmpty)
+        for id in listing { #expect(try store.relatedList(of: id).count == 10) }
+        #expect(try live.delete(id: "pol-002") == false)
+        let afterDelete = try allLists(store)
+        var options = IndexOptions()
+        options.modelsDirectory = nil
+        _ = try Indexer(store: store).run(options)
+        #expect(try sameLists(afterDelete, try allLists(store)))
+    }
+
+    @Test func coldStartFindsTheStoryOfAnUnstoredTextWithoutStoringIt() throws {
+        let (store, live) = try indexedSample()
+        let source = try #require(try store.article(id: "pol-002"))
+        let query = Article(id: "draft", title: source.title, body: source.body)
+        let list = live.related(to: query, k: 3)
+        #expect(list.first?.id == "pol-002")
+        #expect(try store.article(id: "draft") == nil)
+    }
+
+    func allLists(_ store: SilaStore) throws -> [String: [RelatedEntry]] {
+        var lists = [String: [RelatedEntry]]()
+        try store.forEachRelatedList { lists[$0] = $1 }
+        return lists
+    }
+
+    /// Same ids in the same order, scores equal within float rounding.
+    func sameLists(_ a: [String: [RelatedEntry]], _ b: [String: [RelatedEntry]]) throws -> Bool {
+        guard Set(a.keys) == Set(b.keys) else { return false }
+        for (id, list) in a {
+            let other = b[id]!
+            guard list.map(\.id) == other.map(\.id) || zip(list, other).allSatisfy({ abs($0.score - $1.score) < 1e-6 }) else {
+                return false
+            }
+            guard zip(list, other).allSatisfy({ abs($0.score - $1.score) < 1e-5 }) else { return false }
+        }
+        return true
+    }
+}
