@@ -1,0 +1,193 @@
+import Foundation
+import SilaCore
+import SilaServer
+import Store
+import TestSupport
+import Testing
+
+@Suite(.serialized) struct ServerTests {
+    @Test func healthAnswersWithCountsAndTheModel() async throws {
+        let server = try await RunningServer()
+        let response = try server.request("GET", "/v1/health")
+        await server.stop()
+        #expect(response.status == 200)
+        #expect(response.json?["status"] as? String == "ok")
+        #expect(response.json?["articles"] as? Int == 67)
+        #expect(response.headers["content-type"]?.hasPrefix("application/json") == true)
+    }
+
+    @Test func relatedReturnsTheStoredListWithTitlesURLsAndDates() async throws {
+        let server = try await RunningServer()
+        let response = try server.request("GET", "/v1/articles/pol-001/related?k=3")
+        let expected = try server.store.relatedList(of: "pol-001").prefix(3).map(\.id)
+        await server.stop()
+        #expect(response.status == 200)
+        let related = try #require(response.json?["related"] as? [[String: Any]])
+        #expect(related.map { $0["id"] as? String } == expected)
+        #expect(related.allSatisfy { $0["title"] is String && $0["url"] is String && $0["published_at"] is String && $0["score"] is Double })
+        #expect(response.json?["model"] is String)
+    }
+
+    @Test(arguments: [
+        ("GET", "/v1/articles/no-such-article/related", 404, "not_found"),
+        ("GET", "/v1/articles/pol-001/related?k=0", 400, "bad_request"),
+        ("GET", "/v1/articles/pol-001/related?k=101", 400, "bad_request"),
+        ("GET", "/v1/articles/pol-001/related?k=ten", 400, "bad_request"),
+        ("GET", "/v1/nothing-here", 404, "not_found"),
+        ("DELETE", "/v1/articles/no-such-article", 404, "not_found"),
+        ("GET", "/v1/jobs/999", 404, "not_found"),
+        ("GET", "/v1/jobs/abc", 400, "bad_request"),
+    ])
+    func errorsAnswerJSONWithAStableCode(method: String, target: String, status: Int, code: String) async throws {
+        let server = try await RunningServer()
+        let response = try server.request(method, target)
+        await server.stop()
+        #expect(response.status == status)
+        let error = response.json?["error"] as? [String: Any]
+        #expect(error?["code"] as? String == code)
+        #expect((error?["message"] as? String)?.isEmpty == false)
+    }
+
+    @Test func aPutArticleGetsItsListAndAppearsInTheListOfTheArticleItCopies() async throws {
+        let server = try await RunningServer()
+        let source = try #require(try server.store.article(id: "eco-001"))
+        let body = try JSONSerialization.data(withJSONObject: [
+            "title": source.title, "body": source.body, "category": source.category ?? "", "published_at": "2025-12-01T10:00:00Z",
+        ])
+        let created = try server.request("PUT", "/v1/articles/eco-001-reprint", json: String(decoding: body, as: UTF8.self))
+        let again = try server.request("PUT", "/v1/articles/eco-001-reprint", json: String(decoding: body, as: UTF8.self))
+        let other = try server.request("GET", "/v1/articles/eco-001/related?k=1")
+        await server.stop()
+        #expect(created.status == 201)
+        #expect((created.json?["related"] as? [[String: Any]])?.first?["id"] as? String == "eco-001")
+        #expect(again.status == 200)
+        #expect((other.json?["related"] as? [[String: Any]])?.first?["id"] as? String == "eco-001-reprint")
+    }
+
+    @Test(arguments: [
+        ("not json", 400, "bad_request"),
+        ("[1, 2]", 400, "bad_request"),
+        (#"{"title": "بلا نص"}"#, 422, "invalid_article"),
+        (#"{"id": "another-id", "body": "نص"}"#, 422, "invalid_article"),
+        (#"{"body": "نص", "published_at": "غدا"}"#, 422, "invalid_article"),
+    ])
+    func invalidArticlesAreRejectedAndNothingIsStored(json: String, status: Int, code: String) async throws {
+        let server = try await RunningServer()
+        let response = try server.request("PUT", "/v1/articles/bad-1", json: json)
+        let stored = try server.store.article(id: "bad-1")
+        await server.stop()
+        #expect(response.status == status)
+        #expect((response.json?["error"] as? [String: Any])?["code"] as? String == code)
+        #expect(stored == nil)
+    }
+
+    @Test func aBodyOverTwoMebibytesIsRefusedWith413() async throws {
+        let server = try await RunningServer()
+        let huge = #"{"body": ""# + String(repeating: "ا", count: 1_100_000) + #""}"#
+        let response = try server.request("PUT", "/v1/articles/huge", json: huge)
+        await server.stop()
+        #expect(response.status == 413)
+    }
+
+    @Test func deleteRemovesTheArticleFromEveryList() async throws {
+        let server = try await RunningServer()
+        let listing = try server.store.articlesListing("spo-001")
+        let deleted = try server.request("DELETE", "/v1/articles/spo-001")
+        let gone = try server.request("GET", "/v1/articles/spo-001/related")
+        var stillListed = [String]()
+        for id in listing {
+            let list = try server.request("GET", "/v1/articles/\(id)/related?k=100").json?["related"] as? [[String: Any]] ?? []
+            if list.contains(where: { $0["id"] as? String == "spo-001" }) { stillListed.append(id) }
+        }
+        await server.stop()
+        #expect(!listing.isEmpty)
+        #expect(deleted.status == 204)
+        #expect(gone.status == 404)
+        #expect(stillListed.isEmpty)
+    }
+
+    @Test func coldStartAnswersForAnUnstoredText() async throws {
+        let server = try await RunningServer()
+        let source = try #require(try server.store.article(id: "tec-001"))
+        let body = try JSONSerialization.data(withJSONObject: ["title": source.title, "body": source.body])
+        let response = try server.request("POST", "/v1/related?k=2", json: String(decoding: body, as: UTF8.self))
+        let count = try server.store.articleCount()
+        await server.stop()
+        #expect(response.status == 200)
+        #expect((response.json?["related"] as? [[String: Any]])?.first?["id"] as? String == "tec-001")
+        #expect(count == 67)
+    }
+
+    @Test func aRecomputeRunsInTheBackgroundAndItsJobFinishes() async throws {
+        let server = try await RunningServer()
+        let accepted = try server.request("POST", "/v1/recompute")
+        let job = try #require(accepted.json?["job"] as? Int)
+        var state = ""
+        for _ in 0..<300 {
+            state = try server.request("GET", "/v1/jobs/\(job)").json?["state"] as? String ?? ""
+            if state != "running" { break }
+            // Reads keep being answered while it runs.
+            #expect(try server.request("GET", "/v1/articles/pol-001/related").status == 200)
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        await server.stop()
+        #expect(accepted.status == 202)
+        #expect(state == "done")
+    }
+
+    @Test func writesBeforeAnyIndexAnswer503() async throws {
+        let server = try await RunningServer(indexed: false)
+        let response = try server.request("PUT", "/v1/articles/x", json: #"{"body": "نص"}"#)
+        await server.stop()
+        #expect(response.status == 503)
+        #expect((response.json?["error"] as? [String: Any])?["code"] as? String == "no_index")
+    }
+}
+
+@Suite(.serialized) struct SocketFileTests {
+    @Test func theSocketIsCreatedWithMode0660AndRemovedOnShutdown() async throws {
+        let server = try await RunningServer()
+        let attributes = try FileManager.default.attributesOfItem(atPath: server.socketPath)
+        let mode = (attributes[.posixPermissions] as? NSNumber)?.uint16Value
+        await server.stop()
+        #expect(mode == 0o660)
+        #expect(!FileManager.default.fileExists(atPath: server.socketPath))
+    }
+
+    @Test func aSecondServerOnALiveSocketIsRefused() async throws {
+        let server = try await RunningServer()
+        let second = try SilaServer(store: server.store, configuration: ServerConfiguration(socketPath: server.socketPath))
+        await #expect { try await second.run() } throws: { "\($0)".contains("already listening") }
+        let stillServing = try server.request("GET", "/v1/health").status
+        await server.stop()
+        #expect(stillServing == 200)
+    }
+
+    @Test func aStaleSocketFileLeftByACrashIsReplaced() async throws {
+        let directory = TemporaryDirectory()
+        let path = directory.path("stale.sock")
+        // Bind a socket and close it without unlinking: what a killed server leaves behind.
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            let bytes = Array(path.utf8)
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        close(fd)
+        #expect(FileManager.default.fileExists(atPath: path))
+        let server = try await RunningServer { $0.socketPath = path }
+        let status = try UnixHTTPClient.request(socket: path, method: "GET", target: "/v1/health").status
+        await server.stop()
+        #expect(status == 200)
+    }
+
+    @Test func aSocketPathLongerThanTheKernelLimitIsRejectedWithAMessage() async throws {
+        let store = try SilaStore.open(path: TemporaryDirectory().path("x.sqlite"), createIfMissing: true)
+        let long = "/tmp/" + String(repeating: "s", count: 120) + ".sock"
+        let server = try SilaServer(store: store, configuration: ServerConfiguration(socketPath: long))
+        await #expect { try await server.run() } throws: { "\($0)".contains("the kernel allows") }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A minimal HTTP/1.1 client over a Unix domain socket, for tests and the load generator: one request per
+/// connection (`Connection: close`), the response read to the end.
+public enum UnixHTTPClient {
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: [String: String]
+        public var body: Data
+
+        /// The body decoded as a JSON object.
+        public var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] }
+        public var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    public enum ClientError: Error { case connect(Int32), malformedResponse(String) }
+
+    public static func request(
+        socket path: String, method: String, target: String, body: Data? = nil, headers: [String: String] = [:]
+    ) throws -> Response {
+        let fd = try connect(path)
+        defer { close(fd) }
+        var head = "\(method) \(target) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+        for (name, value) in headers { head += "\(name): \(value)\r\n" }
+        if let body { head += "Content-Length: \(body.count)\r\nContent-Type: application/json\r\n" }
+        head += "\r\n"
+        try sendAll(fd, Data(head.utf8) + (body ?? Data()))
+        return try parse(readAll(fd))
+    }
+
+    /// Sends raw bytes and returns whatever the server answers before closing (for malformed-request tests).
+    public static func raw(socket path: String, _ bytes: Data) throws -> Data {
+        let fd = try connect(path)
+        defer { close(fd) }
+        try sendAll(fd, bytes)
+        shutdown(fd, Int32(SHUT_WR))
+        return readAll(fd)
+    }
+
+    public static func connect(_ path: String) throws -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            let bytes = Array(path.utf8.prefix(raw.count - 1))
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard result == 0 else {
+            let code = errno
+            close(fd)
+            throw ClientError.connect(code)
+        }
+        return fd
+    }
+
+    static func sendAll(_ fd: Int32, _ data: Data) throws {
+        try data.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let sent = send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                if sent <= 0 { return }
+                offset += sent
+            }
+        }
+    }
+
+    static func readAll(_ fd: Int32) -> Data {
+        var result = Data()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            result.append(contentsOf: buffer[0..<count])
+        }
+        return result
+    }
+
+    static func parse(_ data: Data) throws -> Response {
+        guard let separator = data.range(of: Data("\r\n\r\n".utf8)) else {
+            throw ClientError.malformedResponse(String(decoding: data.prefix(200), as: UTF8.self))
+        }
+        let head = String(decoding: data[..<separator.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
+        let statusParts = head[0].split(separator: " ")
+        guard statusParts.count >= 2, let status = Int(statusParts[1]) else { throw ClientError.malformedResponse(head[0]) }
+        var headers = [String: String]()
+        for line in head.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        var body = Data(data[separator.upperBound...])
+        if headers["transfer-encoding"]?.lowercased() == "chunked" { body = dechunk(body) }
+        return Response(status: status, headers: headers, body: body)
+    }
+
+    static func dechunk(_ data: Data) -> Data {
+        var result = Data()
+        var index = data.startIndex
+        while let lineEnd = data[index...].range(of: Data("\r\n".utf8)) {
+            let sizeText = String(decoding: data[index..<lineEnd.lowerBound], as: UTF8.self)
+            guard let size = Int(sizeText.split(separator: ";").first ?? "", radix: 16), size > 0 else { break }
+            let start = lineEnd.upperBound
+            guard start + size <= data.endIndex else { break }
+            result.append(data[start..<(start + size)])
+            index = start + size + 2
+        }
+        return result
+    }
+}
