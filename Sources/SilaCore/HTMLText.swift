@@ -3,8 +3,6 @@ import Foundation
 /// Turns an HTML fragment (a WordPress post body, a CMS field) into plain text: tags removed, `script` and
 /// `style` contents dropped, block-level tags become line breaks, character entities decoded.
 ///
-import Foundation
-
 /// A small purpose-built scanner, not a full HTML parser: it never fetches anything and never expands entities
 /// other than HTML's own, so hostile markup costs linear time and nothing else.
 public enum HTMLText {
