@@ -14,13 +14,18 @@ public struct IndexOptions: Sendable {
     public var parameters = TFIDFParameters()
     public var analyzer = Analyzer.Configuration.standard
     public var threads = ProcessInfo.processInfo.activeProcessorCount
-    /// Store the pure exact cosine top-k (no relevance re-ranking).
+    /// Store the pure exact cosine top-k (no relevance re-ranking); overrides `relevance`.
     public var plain = false
+    /// News re-ranking on top of the cosine (ignored when `plain`).
+    public var relevance = RelevanceOptions.standard
     /// Where fitted models are written (`Models/` by default).
     public var modelsDirectory: URL? = URL(fileURLWithPath: "Models")
     public var search = SearchConfiguration.standard
 
     public init() {}
+
+    /// The relevance options in force: `.plain` when `plain` is set.
+    public var effectiveRelevance: RelevanceOptions { plain ? .plain : relevance }
 
     public static let defaultModelName = "default"
 }
@@ -43,4 +48,12 @@ public struct IndexProgress: Sendable {
     public var phase: String
     public var done: Int
     public var total: Int
+}
+
+/// How lists were computed by the last recompute; stored so that live updates compute lists the same way.
+public struct ListSettings: Codable, Sendable, Equatable {
+    public var k: Int
+    public var relevance: RelevanceOptions
+
+    static let settingKey = "lists"
 }

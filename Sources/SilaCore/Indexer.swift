@@ -14,7 +14,9 @@ public struct Indexer: Sendable {
     }
 
     public func run(_ options: IndexOptions, progress: @escaping @Sendable (IndexProgress) -> Void = { _ in }) throws -> IndexReport {
-        if let problem = options.parameters.problem { throw CoreError.invalidOption(problem) }
+        if let problem = options.parameters.problem ?? options.effectiveRelevance.problem {
+            throw CoreError.invalidOption(problem)
+        }
         guard options.k >= 1, options.k <= 1000 else { throw CoreError.invalidOption("k must be between 1 and 1000, got \(options.k)") }
         var report = IndexReport()
         var clock = PhaseClock()
@@ -46,17 +48,23 @@ public struct Indexer: Sendable {
         report.phases.append(("load index", clock.lap()))
 
         let total = vectors.count
-        let results = index.searchAll(k: options.k) { done in
+        let builder = RelatedListBuilder(relevance: options.effectiveRelevance, k: options.k)
+        let results = index.searchAll(k: builder.poolSize) { done in
             progress(IndexProgress(phase: "similarity", done: done, total: total))
         }
         report.phases.append(("similarity", clock.lap()))
 
-        try store.replaceAllRelated(modelID: model.id) { write in
+        let lengthsByID = builder.relevance.isPlain ? [:] : try store.bodyLengths()
+        let lengths = (0..<index.rowCount).map { lengthsByID[index.tieKey(ofRow: Int32($0)).id] ?? 0 }
+        let settings = ListSettings(k: options.k, relevance: builder.relevance)
+        let settingsJSON = String(decoding: try JSONEncoder().encode(settings), as: UTF8.self)
+        try store.replaceAllRelated(modelID: model.id, settings: [ListSettings.settingKey: settingsJSON]) { write in
             for row in 0..<results.queryCount {
-                let entries = results.matches(ofQuery: row).map {
-                    RelatedEntry(id: index.tieKey(ofRow: $0.row).id, score: Double($0.score))
-                }
-                try write(index.tieKey(ofRow: Int32(row)).id, entries)
+                let key = index.tieKey(ofRow: Int32(row))
+                let entries = builder.list(
+                    from: results.matches(ofQuery: row), queryVector: vectors[row].vector, queryDate: key.publishedAt,
+                    index: index, lengths: lengths)
+                try write(key.id, entries)
             }
         }
         report.phases.append(("write lists", clock.lap()))

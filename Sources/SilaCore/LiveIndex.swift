@@ -7,20 +7,25 @@ import Vectorizer
 /// The in-memory similarity index of the current model, kept in step with the store by live writes.
 ///
 /// Serves what stored lists cannot: lists for text that is not stored (cold start), and the reverse update of a
-/// PUT or DELETE (which other articles' lists a new article enters, or must be refilled without it). Writes are
-/// serialized by a lock; reads of stored lists never come here.
+/// PUT or DELETE (which other articles' lists a new article enters, or must be refilled without it). Lists are
+/// built with the settings of the last recompute (`ListSettings`), so a live update gives the list a recompute
+/// would. Writes are serialized by a lock; reads of stored lists never come here.
 public final class LiveIndex: @unchecked Sendable {
     public let store: SilaStore
     public let model: TFIDFModel
     public let analyzer: Analyzer
-    /// Length of the stored lists.
-    public let k: Int
+    public let builder: RelatedListBuilder
     private var index: SimilarityIndex
-    /// Per row: the score of the last entry of its stored list, or -1 when the list has room (< k entries).
-    private var thresholds: [Float]
+    /// Per row: the cosine a new article needs to possibly enter the row's stored list (-1: the list has room).
+    private var entryFloors: [Float]
+    /// Per row: body length, for choosing between reprints.
+    private var lengths: [Int32]
     private let lock = NSLock()
 
-    /// Loads the current model and its vectors. Returns nil when the database has no model yet.
+    /// Stored list length.
+    public var k: Int { builder.k }
+
+    /// Loads the current model, its vectors and the list settings. Returns nil when the database has no model yet.
     public static func load(store: SilaStore, search: SearchConfiguration = .standard) throws -> LiveIndex? {
         guard let stored = try store.currentModel() else { return nil }
         let model = try TFIDFModel.decode(stored.bytes, path: "\(store.path) (current model)")
@@ -31,21 +36,25 @@ public final class LiveIndex: @unchecked Sendable {
         self.store = store
         self.model = model
         analyzer = try model.makeAnalyzer()
+        let settings = try store.setting(ListSettings.settingKey).flatMap {
+            try? JSONDecoder().decode(ListSettings.self, from: Data($0.utf8))
+        } ?? ListSettings(k: 10, relevance: .standard)
+        builder = RelatedListBuilder(relevance: settings.relevance, k: settings.k)
         index = SimilarityIndex(vocabularySize: model.vocabularySize, configuration: search)
+        let lengthsByID = try store.bodyLengths()
+        lengths = []
         for stored in try store.loadVectors(modelID: model.id) {
             index.add(stored.vector, key: TieKey(publishedAt: stored.publishedAt.flatMap(ISODate.epochSeconds), id: stored.articleID))
+            lengths.append(lengthsByID[stored.articleID] ?? 0)
         }
-        var longest = 0
-        var lastScores = [String: (count: Int, last: Float)]()
+        entryFloors = Array(repeating: -1, count: index.rowCount)
+        let builder = self.builder
+        var floors = entryFloors
+        let index = self.index
         try store.forEachRelatedList { id, entries in
-            longest = max(longest, entries.count)
-            lastScores[id] = (entries.count, Float(entries.last?.score ?? 0))
+            if let row = index.row(ofID: id) { floors[Int(row)] = builder.entryFloor(of: entries) }
         }
-        k = max(longest, 10)
-        thresholds = Array(repeating: -1, count: index.rowCount)
-        for (id, info) in lastScores where info.count >= k {
-            if let row = index.row(ofID: id) { thresholds[Int(row)] = info.last }
-        }
+        entryFloors = floors
     }
 
     public var articleCount: Int { lock.withLock { index.liveCount } }
@@ -55,25 +64,16 @@ public final class LiveIndex: @unchecked Sendable {
         model.vectorize(analyzer.document(for: article))
     }
 
-    /// The exact top-k of a text that is not stored (cold start). Nothing is written.
+    /// The list of a text that is not stored (cold start), computed like a stored list. Nothing is written.
     public func related(to article: Article, k: Int) -> [RelatedEntry] {
         let vector = vectorize(article)
         return lock.withLock {
             let own = index.row(ofID: article.id)
-            return entries(index.search(vector, k: k, excluding: own))
+            let wide = RelatedListBuilder(relevance: builder.relevance, k: k)
+            return wide.list(
+                from: index.search(vector, k: wide.poolSize, excluding: own), queryVector: vector,
+                queryDate: article.publishedEpochSeconds, index: index, lengths: lengths)
         }
-    }
-
-    /// The exact top-k of a stored article computed now (not from the stored list).
-    public func liveRelated(ofID id: String, k: Int) -> [RelatedEntry]? {
-        lock.withLock {
-            guard let row = index.row(ofID: id) else { return nil }
-            return entries(index.search(index.vector(ofRow: row), k: k, excluding: row))
-        }
-    }
-
-    private func entries(_ matches: [ScoredMatch]) -> [RelatedEntry] {
-        matches.map { RelatedEntry(id: index.tieKey(ofRow: $0.row).id, score: Double($0.score)) }
     }
 
     /// Stores or replaces an article, computes its list and updates every list it enters or leaves, all in one
@@ -81,34 +81,30 @@ public final class LiveIndex: @unchecked Sendable {
     public func upsert(_ article: Article) throws -> (created: Bool, list: [RelatedEntry]) {
         try lock.withLock {
             let vector = vectorize(article)
-            let previousRow = index.row(ofID: article.id)
-            let listedBy = previousRow == nil ? [] : try store.articlesListing(article.id)
+            let listedBy = index.row(ofID: article.id) == nil ? [] : try store.articlesListing(article.id)
             var trial = index
+            var trialLengths = lengths
             let row = trial.add(vector, key: TieKey(publishedAt: article.publishedEpochSeconds, id: article.id))
-            let list = trial.search(vector, k: k, excluding: row).map {
-                RelatedEntry(id: trial.tieKey(ofRow: $0.row).id, score: Double($0.score))
-            }
-            // Lists it now enters: rows whose last stored score it beats (or whose list has room).
+            trialLengths.append(Int32(article.body.count))
+            let list = builder.list(ofRow: row, index: trial, lengths: trialLengths)
             var affected = Set(listedBy)
             for match in trial.allScores(of: vector, excluding: row) {
-                let threshold = Int(match.row) < thresholds.count ? thresholds[Int(match.row)] : -1
-                if match.score >= threshold { affected.insert(trial.tieKey(ofRow: match.row).id) }
+                let floor = Int(match.row) < entryFloors.count ? entryFloors[Int(match.row)] : -1
+                if match.score >= floor { affected.insert(trial.tieKey(ofRow: match.row).id) }
             }
             affected.remove(article.id)
             var updated = [String: [RelatedEntry]]()
             for id in affected {
                 guard let other = trial.row(ofID: id) else { continue }
-                updated[id] = trial.search(trial.vector(ofRow: other), k: k, excluding: other).map {
-                    RelatedEntry(id: trial.tieKey(ofRow: $0.row).id, score: Double($0.score))
-                }
+                updated[id] = builder.list(ofRow: other, index: trial, lengths: trialLengths)
             }
             let counts = try store.commitUpsert(
                 article, vector: VectorWrite(articleID: article.id, textHash: article.textHash, vector: vector),
                 modelID: model.id, list: list, updatedLists: updated)
             index = trial
-            thresholds.append(-1)
-            setThreshold(row: row, list: list)
-            for (id, entries) in updated { if let other = index.row(ofID: id) { setThreshold(row: other, list: entries) } }
+            lengths = trialLengths
+            setFloor(row: row, list: list)
+            for (id, entries) in updated { if let other = index.row(ofID: id) { setFloor(row: other, list: entries) } }
             return (counts.inserted == 1, list)
         }
     }
@@ -116,24 +112,29 @@ public final class LiveIndex: @unchecked Sendable {
     /// Deletes an article and refills every list that showed it. Returns false when it did not exist.
     public func delete(id: String) throws -> Bool {
         try lock.withLock {
+            guard let removedRow = index.row(ofID: id) else { return false }
             var trial = index
             trial.remove(id: id)
+            // Lists that showed it, and lists whose candidate pool held it (a candidate it kept out may now enter).
+            var affected = Set(try store.articlesListing(id))
+            for match in index.allScores(of: index.vector(ofRow: removedRow), excluding: removedRow) {
+                let floor = Int(match.row) < entryFloors.count ? entryFloors[Int(match.row)] : -1
+                if match.score >= floor { affected.insert(index.tieKey(ofRow: match.row).id) }
+            }
             var refilled = [String: [RelatedEntry]]()
-            for other in try store.articlesListing(id) where other != id {
+            for other in affected where other != id {
                 guard let row = trial.row(ofID: other) else { continue }
-                refilled[other] = trial.search(trial.vector(ofRow: row), k: k, excluding: row).map {
-                    RelatedEntry(id: trial.tieKey(ofRow: $0.row).id, score: Double($0.score))
-                }
+                refilled[other] = builder.list(ofRow: row, index: trial, lengths: lengths)
             }
             guard try store.commitDelete(id: id, refilledLists: refilled, modelID: model.id) else { return false }
             index = trial
-            for (other, entries) in refilled { if let row = index.row(ofID: other) { setThreshold(row: row, list: entries) } }
+            for (other, entries) in refilled { if let row = index.row(ofID: other) { setFloor(row: row, list: entries) } }
             return true
         }
     }
 
-    private func setThreshold(row: Int32, list: [RelatedEntry]) {
-        while thresholds.count <= Int(row) { thresholds.append(-1) }
-        thresholds[Int(row)] = list.count >= k ? Float(list.last?.score ?? 0) : -1
+    private func setFloor(row: Int32, list: [RelatedEntry]) {
+        while entryFloors.count <= Int(row) { entryFloors.append(-1) }
+        entryFloors[Int(row)] = builder.entryFloor(of: list)
     }
 }

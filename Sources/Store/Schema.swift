@@ -44,6 +44,13 @@ enum Schema {
                 t.column("error", .text)
             }
         }
+        migrator.registerMigration("v2-settings") { db in
+            // Settings a recompute used (list length, relevance options), so live updates compute lists the same way.
+            try db.create(table: "settings") { t in
+                t.primaryKey("key", .text)
+                t.column("value", .text).notNull()
+            }
+        }
         return migrator
     }
 

@@ -85,3 +85,15 @@ extension SilaStore {
         }
     }
 }
+
+extension SilaStore {
+    /// Body length in characters of every article, by id (to prefer the longer of two reprints).
+    public func bodyLengths() throws -> [String: Int32] {
+        try pool.read { db in
+            var lengths = [String: Int32]()
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, length(body) AS n FROM articles")
+            while let row = try rows.next() { lengths[row["id"]] = row["n"] }
+            return lengths
+        }
+    }
+}

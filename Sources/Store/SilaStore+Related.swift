@@ -17,8 +17,9 @@ extension SilaStore {
     /// to readers), then swapped in by one transaction: readers see the old complete set until the swap, the new
     /// complete set after it. A crash before the swap leaves the old lists untouched.
     /// - Parameter lists: called with a `write` function; call it once per article with its list.
+    /// - Parameter settings: key/value settings written in the same transaction as the swap.
     public func replaceAllRelated(
-        modelID: String, computedAt: Date = Date(),
+        modelID: String, computedAt: Date = Date(), settings: [String: String] = [:],
         lists: (_ write: (_ articleID: String, _ entries: [RelatedEntry]) throws -> Void) throws -> Void
     ) throws {
         try pool.write { db in
@@ -50,6 +51,11 @@ extension SilaStore {
             try db.execute(sql: "ALTER TABLE related_shadow RENAME TO related")
             try db.execute(sql: "DROP INDEX IF EXISTS related_shadow_related_id")
             try db.execute(sql: "CREATE INDEX IF NOT EXISTS related_related_id ON related(related_id)")
+            for (key, value) in settings {
+                try db.execute(
+                    sql: "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    arguments: [key, value])
+            }
         }
     }
 

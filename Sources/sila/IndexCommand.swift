@@ -61,6 +61,39 @@ struct IndexArguments: ParsableArguments {
     @Flag(help: "No progress display and no summary.")
     var quiet = false
 
+    @Option(help: ArgumentHelp("Collapse wire copies: of two candidates with cosine ≥ this, keep one.", valueName: "cosine"))
+    var dedupe: Double = RelevanceOptions.standard.dedupeThreshold ?? 0.9
+
+    @Flag(help: "Do not collapse wire copies.")
+    var noDedupe = false
+
+    @Option(help: ArgumentHelp("Recency half-life, measured from the query article's date (e.g. 30d, 12h, 2w).", valueName: "duration"))
+    var recencyHalfLife: String = "\(Int(RelevanceOptions.standard.recencyHalfLifeDays ?? 30))d"
+
+    @Option(help: "Share of the score subject to recency decay (0 = none, 1 = all).")
+    var recencyWeight: Double = RelevanceOptions.standard.recencyWeight
+
+    @Flag(help: "No recency decay.")
+    var noRecency = false
+
+    @Option(help: ArgumentHelp("Diversify with maximal marginal relevance (λ in [0, 1]; 1 = no diversity).", valueName: "λ"))
+    var mmr: Double?
+
+    @Option(help: "Exact cosine candidates the re-ranking chooses from.")
+    var candidates: Int = RelevanceOptions.standard.candidatePool
+
+    @Option(help: "Hide suggestions scoring below this.")
+    var minScore: Double = 0
+
+    @Flag(help: "Analyzer: do not stem.")
+    var noStem = false
+
+    @Flag(help: "Analyzer: keep stopwords.")
+    var keepStopwords = false
+
+    @Option(help: ArgumentHelp("Analyzer: switch a normalization step off (unicode, diacritics, letters, digits); repeatable.", valueName: "step"))
+    var noNormalize: [NormalizationStep] = []
+
     @Option(help: ArgumentHelp("Directory for model files.", valueName: "dir"))
     var modelsDir = "Models"
 
@@ -68,6 +101,30 @@ struct IndexArguments: ParsableArguments {
         guard (1...1000).contains(k) else { throw ValidationError("-k must be between 1 and 1000") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         if let problem = parameters.problem { throw ValidationError(problem) }
+        guard Duration.days(recencyHalfLife) != nil else {
+            throw ValidationError("--recency-half-life must look like 30d, 12h or 2w, got '\(recencyHalfLife)'")
+        }
+        if let problem = relevance.problem { throw ValidationError(problem) }
+    }
+
+    var relevance: RelevanceOptions {
+        RelevanceOptions(
+            dedupeThreshold: noDedupe ? nil : dedupe,
+            recencyHalfLifeDays: noRecency ? nil : Duration.days(recencyHalfLife), recencyWeight: recencyWeight,
+            mmrLambda: mmr, candidatePool: candidates, minimumScore: minScore)
+    }
+
+    var analyzer: Analyzer.Configuration {
+        var normalization = NormalizationOptions.all
+        for step in noNormalize {
+            switch step {
+            case .unicode: normalization.unicodeCleanup = false
+            case .diacritics: normalization.stripDiacritics = false
+            case .letters: normalization.foldLetters = false
+            case .digits: normalization.foldDigitsAndCase = false
+            }
+        }
+        return Analyzer.Configuration(normalization: normalization, removesStopwords: !keepStopwords, stems: !noStem)
     }
 
     var parameters: TFIDFParameters {
@@ -82,6 +139,8 @@ struct IndexArguments: ParsableArguments {
         options.parameters = parameters
         options.threads = threads
         options.plain = plain
+        options.relevance = relevance
+        options.analyzer = analyzer
         options.modelsDirectory = URL(fileURLWithPath: modelsDir)
         return options
     }
@@ -97,5 +156,20 @@ enum IndexSummary {
         let phases = report.phases.map { String(format: "%@ %.2fs", $0.name, $0.seconds) }.joined(separator: ", ")
         let total = report.phases.reduce(0) { $0 + $1.seconds }
         Swift.print("timings: \(phases); total \(String(format: "%.2f", total))s")
+    }
+}
+
+/// Normalization steps that `--no-normalize` can switch off (for ablation measurements).
+enum NormalizationStep: String, ExpressibleByArgument, CaseIterable {
+    case unicode, diacritics, letters, digits
+}
+
+/// Parses "30d", "12h", "2w" or a bare number of days.
+enum Duration {
+    static func days(_ text: String) -> Double? {
+        let units: [Character: Double] = ["d": 1, "h": 1.0 / 24, "w": 7, "m": 1.0 / 1440]
+        if let last = text.last, let unit = units[last], let value = Double(text.dropLast()), value > 0 { return value * unit }
+        if let value = Double(text), value > 0 { return value }
+        return nil
     }
 }

@@ -19,7 +19,7 @@ struct SilaCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             IngestCommand.self, IndexCommand.self, RelatedCommand.self, AnalyzeCommand.self, ExportCommand.self,
-            StatsCommand.self, ServeCommand.self, DemoCommand.self,
+            StatsCommand.self, ServeCommand.self, DemoCommand.self, EvalCommand.self,
         ]
     )
 }

@@ -1,0 +1,56 @@
+import Similarity
+import Store
+import Vectorizer
+
+/// Turns exact cosine neighbours from the similarity index into a final «شاهد أيضاً» list: the plain top-k, or
+/// the top candidate pool re-ranked for news (`Reranker`). The batch recompute and the live updates share it, so
+/// a list is the same whichever path computed it.
+public struct RelatedListBuilder: Sendable {
+    public let relevance: RelevanceOptions
+    public let k: Int
+    let reranker: Reranker
+
+    public init(relevance: RelevanceOptions, k: Int) {
+        self.relevance = relevance
+        self.k = k
+        reranker = Reranker(options: relevance)
+    }
+
+    /// How many exact neighbours to fetch per query.
+    public var poolSize: Int { relevance.isPlain ? k : max(k, relevance.candidatePool) }
+
+    /// The final list from the exact neighbours of a query (best first, at least `poolSize` of them when they exist).
+    /// - Parameter lengths: body length per index row (to keep the longer of two reprints).
+    public func list(
+        from matches: [ScoredMatch], queryVector: SparseVector, queryDate: Int64?, index: SimilarityIndex, lengths: [Int32]
+    ) -> [RelatedEntry] {
+        guard !relevance.isPlain else {
+            return matches.prefix(k).map { RelatedEntry(id: index.tieKey(ofRow: $0.row).id, score: Double($0.score)) }
+        }
+        let candidates = matches.map { match in
+            let key = index.tieKey(ofRow: match.row)
+            return Candidate(
+                id: key.id, cosine: Double(match.score), publishedAt: key.publishedAt, vector: index.vector(ofRow: match.row),
+                length: Int(match.row) < lengths.count ? Int(lengths[Int(match.row)]) : 0)
+        }
+        return reranker.rerank(candidates, queryVector: queryVector, queryDate: queryDate, k: k).map {
+            RelatedEntry(id: $0.candidate.id, score: $0.score)
+        }
+    }
+
+    /// The final list of a stored row, searched now.
+    public func list(ofRow row: Int32, index: SimilarityIndex, lengths: [Int32]) -> [RelatedEntry] {
+        let vector = index.vector(ofRow: row)
+        return list(
+            from: index.search(vector, k: poolSize, excluding: row), queryVector: vector,
+            queryDate: index.tieKey(ofRow: row).publishedAt, index: index, lengths: lengths)
+    }
+
+    /// The smallest cosine a new article must have with a row to possibly enter that row's list, given the row's
+    /// stored list: re-ranking only lowers scores (recency multiplies by ≤ 1) or swaps a reprint for its twin, so
+    /// half the last stored score is a safe floor. -1 when the list has room.
+    public func entryFloor(of list: [RelatedEntry]) -> Float {
+        guard list.count >= k, let last = list.last else { return -1 }
+        return relevance.isPlain ? Float(last.score) : Float(last.score) * 0.5
+    }
+}
