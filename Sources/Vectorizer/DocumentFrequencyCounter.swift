@@ -1,58 +1,131 @@
 /// Counts document frequencies in one streaming pass: memory grows with the vocabulary, not with the corpus.
 ///
-/// Feed every document once with `add(_:)`, then `makeModel` prunes the vocabulary and fixes the idf weights.
+/// Feed every document once with `add(_:)` (or count chunks in parallel and `merge` them), then
+/// `TFIDFModel(name:analyzerVersion:analyzerConfiguration:counter:)` prunes the vocabulary and fixes the idf weights.
+/// Adding a document allocates nothing once its terms are known: each term is interned by its UTF-8 bytes and a
+/// per-term stamp (the last document that counted it) makes a repeated term count once per document.
 public struct DocumentFrequencyCounter: Sendable {
-    /// Per term: documents containing it, and its total (title-weighted) count over the corpus.
-    struct TermTotals: Sendable {
+    /// Per term: documents containing it, and its occurrences in bodies and in titles over the corpus.
+    struct TermTotals: Sendable, Equatable {
         var documentFrequency: Int32 = 0
-        var totalCount: Double = 0
+        var bodyCount = 0
+        var titleCount = 0
+        /// The `documentCount` at the last document that counted this term (0: none since the last merge).
+        var lastDocument = 0
     }
 
     public let parameters: TFIDFParameters
-    private(set) var totals: [String: TermTotals] = [:]
     public private(set) var documentCount = 0
+    /// Term → dense counter-local id, in order of first sight (not the model's term ids).
+    private(set) var terms = TermTable()
+    /// Indexed by the counter-local term id.
+    private(set) var totals: [TermTotals] = []
 
     public init(parameters: TFIDFParameters) {
         self.parameters = parameters
     }
 
+    /// Counts `documents` on up to `threads` threads, in contiguous chunks merged in order: the same counts as
+    /// adding the documents one by one, hence the same fitted model.
+    public init(parameters: TFIDFParameters, counting documents: [AnalyzedDocument], threads: Int) {
+        let partial = concurrentChunks(count: documents.count, chunks: min(threads, documents.count / 1000)) { range in
+            var counter = DocumentFrequencyCounter(parameters: parameters)
+            for index in range { counter.add(documents[index]) }
+            return counter
+        }
+        self = partial[0]
+        for other in partial.dropFirst() { merge(other) }
+    }
+
+    /// Counts one document: every distinct term once for its document frequency; body occurrences and title
+    /// occurrences apart for `maxFeatures`. With `titleWeight` 0 the title is ignored.
     public mutating func add(_ document: AnalyzedDocument) {
         documentCount += 1
-        for (term, count) in document.termCounts(titleWeight: parameters.titleWeight) {
-            totals[term, default: TermTotals()].documentFrequency += 1
-            totals[term, default: TermTotals()].totalCount += count
+        let stamp = documentCount
+        for term in document.bodyTerms {
+            let id = termID(term, stamp: stamp)
+            totals[id].bodyCount += 1
         }
+        guard parameters.titleWeight > 0 else { return }
+        for term in document.titleTerms {
+            let id = termID(term, stamp: stamp)
+            totals[id].titleCount += 1
+        }
+    }
+
+    /// The local id of `term`, counting the current document in its document frequency the first time.
+    @inline(__always)
+    private mutating func termID(_ term: String, stamp: Int) -> Int {
+        let id = Int(terms.insert(term))
+        if id == totals.count { totals.append(TermTotals()) }
+        if totals[id].lastDocument != stamp {
+            totals[id].lastDocument = stamp
+            totals[id].documentFrequency += 1
+        }
+        return id
     }
 
     /// Merges the counts of another counter that saw other documents (for parallel counting).
     public mutating func merge(_ other: DocumentFrequencyCounter) {
+        precondition(parameters == other.parameters, "cannot merge counts fitted with other parameters")
         documentCount += other.documentCount
-        for (term, theirs) in other.totals {
-            totals[term, default: TermTotals()].documentFrequency += theirs.documentFrequency
-            totals[term, default: TermTotals()].totalCount += theirs.totalCount
+        for otherID in 0..<other.terms.count {
+            let id = Int(other.terms.withBytes(of: UInt32(otherID)) { terms.insert(bytes: $0) })
+            if id == totals.count { totals.append(TermTotals()) }
+            let theirs = other.totals[otherID]
+            totals[id].documentFrequency += theirs.documentFrequency
+            totals[id].bodyCount += theirs.bodyCount
+            totals[id].titleCount += theirs.titleCount
         }
     }
 
     /// Number of distinct terms seen before pruning.
-    public var distinctTermCount: Int { totals.count }
+    public var distinctTermCount: Int { terms.count }
 
-    /// The vocabulary after pruning by minDF, maxDF and maxFeatures, ordered for term ids: highest document
-    /// frequency first (the similarity engine keeps the densest columns at the front), then by term.
+    /// Every term seen with its counts, for tests: (document frequency, body count, title count).
+    func countsByTerm() -> [[UInt8]: (documentFrequency: Int32, bodyCount: Int, titleCount: Int)] {
+        var counts = [[UInt8]: (documentFrequency: Int32, bodyCount: Int, titleCount: Int)]()
+        for id in 0..<terms.count {
+            let entry = totals[id]
+            counts[terms.withBytes(of: UInt32(id)) { Array($0) }] = (entry.documentFrequency, entry.bodyCount, entry.titleCount)
+        }
+        return counts
+    }
+
+    /// The vocabulary after pruning, in term-id order.
+    ///
+    /// Kept: terms with minDF ≤ df ≤ maxDF × N. When more than `maxFeatures` remain, the `maxFeatures` terms of
+    /// highest total count (body + titleWeight × title over the corpus: scikit-learn's rule, which ranks by total
+    /// term frequency, not by df) stay; ties in total count are broken by the term-id order below, so the cut is
+    /// deterministic where scikit-learn's (an unstable argsort) is not.
+    ///
+    /// Term-id order: decreasing document frequency (the similarity engine keeps the densest columns at the front),
+    /// then increasing UTF-8 bytes of the term.
     func prunedVocabulary() -> [(term: String, documentFrequency: Int32)] {
         let maxDocumentCount = parameters.maxDF * Double(documentCount)
-        var kept = totals.filter { _, value in
-            Int(value.documentFrequency) >= parameters.minDF && Double(value.documentFrequency) <= maxDocumentCount
+        var kept = (0..<terms.count).filter { id in
+            let df = totals[id].documentFrequency
+            return Int(df) >= parameters.minDF && Double(df) <= maxDocumentCount
         }
         if let maxFeatures = parameters.maxFeatures, kept.count > maxFeatures {
-            let ranked = kept.sorted { lhs, rhs in
-                lhs.value.totalCount != rhs.value.totalCount ? lhs.value.totalCount > rhs.value.totalCount : lhs.key < rhs.key
+            let titleWeight = parameters.titleWeight
+            func total(_ id: Int) -> Double { Double(totals[id].bodyCount) + titleWeight * Double(totals[id].titleCount) }
+            kept.sort { lhs, rhs in
+                let (left, right) = (total(lhs), total(rhs))
+                return left != right ? left > right : precedesInTermOrder(lhs, rhs)
             }
-            kept = Dictionary(uniqueKeysWithValues: ranked.prefix(maxFeatures).map { ($0.key, $0.value) })
+            kept.removeLast(kept.count - maxFeatures)
         }
-        return kept.map { (term: $0.key, documentFrequency: $0.value.documentFrequency) }
-            .sorted { lhs, rhs in
-                lhs.documentFrequency != rhs.documentFrequency
-                    ? lhs.documentFrequency > rhs.documentFrequency : lhs.term.utf8.lexicographicallyPrecedes(rhs.term.utf8)
-            }
+        kept.sort(by: precedesInTermOrder)
+        return kept.map { (term: terms.term(UInt32($0)), documentFrequency: totals[$0].documentFrequency) }
+    }
+
+    /// Term-id order: decreasing document frequency, then increasing UTF-8 bytes.
+    private func precedesInTermOrder(_ lhs: Int, _ rhs: Int) -> Bool {
+        let (left, right) = (totals[lhs].documentFrequency, totals[rhs].documentFrequency)
+        if left != right { return left > right }
+        return terms.withBytes(of: UInt32(lhs)) { a in
+            terms.withBytes(of: UInt32(rhs)) { b in a.lexicographicallyPrecedes(b) }
+        }
     }
 }

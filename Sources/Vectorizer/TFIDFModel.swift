@@ -4,7 +4,8 @@ import Foundation
 /// A fitted TF-IDF model: the analyzer version it was fitted with, its parameters, the vocabulary with
 /// document frequencies, and the number of documents N. Its `id` is a hash of that content.
 ///
-/// Term ids are dense: term `i` is `terms[i]`, ordered by decreasing document frequency.
+/// Term ids are dense: term `i` is `terms[i]`, ordered by decreasing document frequency, then by the term's UTF-8
+/// bytes. Terms are byte strings: two canonically equivalent spellings are two terms, as in scikit-learn.
 /// idf(t) = ln((1 + N) / (1 + df(t))) + 1, weight = tf × idf, then each vector is L2-normalized.
 public struct TFIDFModel: Sendable {
     public let name: String
@@ -14,17 +15,34 @@ public struct TFIDFModel: Sendable {
     public let documentCount: Int
     public let terms: [String]
     public let documentFrequencies: [Int32]
+    /// When the model was fitted, or for a decoded model when its file was written (the file itself holds no
+    /// time, so that the same corpus and parameters always give the same bytes).
     public let createdAt: Date
     /// Hash of everything that determines the weights (not of the name or creation time).
     public let id: String
 
-    let termIDs: [String: UInt32]
+    /// Term → term id, by UTF-8 bytes.
+    let termTable: TermTable
     let idf: [Double]
 
     public init(
         name: String, analyzerVersion: String, analyzerConfiguration: Analyzer.Configuration,
         parameters: TFIDFParameters, documentCount: Int, terms: [String], documentFrequencies: [Int32],
         createdAt: Date = Date()
+    ) {
+        let table = Self.termTable(terms)
+        precondition(table != nil, "the terms of a model must be distinct")
+        self.init(
+            name: name, analyzerVersion: analyzerVersion, analyzerConfiguration: analyzerConfiguration,
+            parameters: parameters, documentCount: documentCount, terms: terms, termTable: table!,
+            documentFrequencies: documentFrequencies, createdAt: createdAt)
+    }
+
+    /// - Precondition: `termTable` maps `terms[i]` to `i`.
+    init(
+        name: String, analyzerVersion: String, analyzerConfiguration: Analyzer.Configuration,
+        parameters: TFIDFParameters, documentCount: Int, terms: [String], termTable: TermTable,
+        documentFrequencies: [Int32], createdAt: Date
     ) {
         precondition(terms.count == documentFrequencies.count, "one document frequency per term")
         self.name = name
@@ -35,14 +53,19 @@ public struct TFIDFModel: Sendable {
         self.terms = terms
         self.documentFrequencies = documentFrequencies
         self.createdAt = createdAt
-        var ids = [String: UInt32](minimumCapacity: terms.count)
-        for (index, term) in terms.enumerated() { ids[term] = UInt32(index) }
-        termIDs = ids
+        self.termTable = termTable
         let n = Double(documentCount)
         idf = documentFrequencies.map { log((1 + n) / (1 + Double($0))) + 1 }
         id = Self.contentID(
             analyzerVersion: analyzerVersion, parameters: parameters, documentCount: documentCount, terms: terms,
             documentFrequencies: documentFrequencies)
+    }
+
+    /// The table giving term `i` the id `i`, or `nil` when two terms have the same bytes.
+    static func termTable(_ terms: [String]) -> TermTable? {
+        var table = TermTable(minimumCapacity: terms.count)
+        for (index, term) in terms.enumerated() where table.insert(term) != UInt32(index) { return nil }
+        return table
     }
 
     /// Fits a model from a finished document-frequency count.
@@ -59,25 +82,9 @@ public struct TFIDFModel: Sendable {
 
     public var vocabularySize: Int { terms.count }
 
-    public func termID(_ term: String) -> UInt32? { termIDs[term] }
+    public func termID(_ term: String) -> UInt32? { termTable.id(of: term) }
 
     public func inverseDocumentFrequency(ofTermID id: UInt32) -> Double { idf[Int(id)] }
-
-    /// The L2-normalized TF-IDF vector of a document; terms outside the vocabulary are ignored, and a document
-    /// with no vocabulary term gets the zero vector (it has no related articles and is nobody's neighbour).
-    public func vectorize(_ document: AnalyzedDocument) -> SparseVector {
-        var entries = [(UInt32, Double)]()
-        for (term, count) in document.termCounts(titleWeight: parameters.titleWeight) {
-            guard let id = termIDs[term], count > 0 else { continue }
-            let tf = parameters.sublinearTF ? 1 + log(count) : count
-            entries.append((id, tf * idf[Int(id)]))
-        }
-        guard !entries.isEmpty else { return SparseVector() }
-        entries.sort { $0.0 < $1.0 }
-        let norm = entries.reduce(0) { $0 + $1.1 * $1.1 }.squareRoot()
-        guard norm > 0 else { return SparseVector() }
-        return SparseVector(termIDs: entries.map(\.0), weights: entries.map { Float($0.1 / norm) })
-    }
 
     static func contentID(
         analyzerVersion: String, parameters: TFIDFParameters, documentCount: Int, terms: [String],

@@ -11,7 +11,9 @@ public struct TFIDFParameters: Hashable, Sendable, Codable {
     public var minDF: Int
     /// Keep terms found in at most this fraction of the documents.
     public var maxDF: Double
-    /// Keep at most this many terms: those with the highest total count over the corpus (scikit-learn's rule).
+    /// Keep at most this many terms: those with the highest total count (body + titleWeight × title) over the corpus,
+    /// scikit-learn's rule (DESIGN.md's "highest df" is not what scikit-learn does). Ties in total count are broken by
+    /// the term-id order: higher df, then smaller UTF-8 bytes.
     public var maxFeatures: Int?
 
     public init(

@@ -4,6 +4,10 @@ public enum VectorizerError: Error, CustomStringConvertible, Equatable {
     case cannotRead(path: String)
     case cannotWrite(path: String, reason: String)
     case notAModel(path: String)
+    /// A model file of a format version this Sila does not read.
+    case unsupportedFormat(path: String, version: Int, supported: Int)
+    /// The file is shorter than its header says (`expectedByteCount` is nil when even the header is cut).
+    case truncated(path: String, byteCount: Int, expectedByteCount: Int?)
     case corrupt(path: String, reason: String)
     case analyzerMismatch(path: String, modelVersion: String, currentVersion: String)
     case termTooLong(term: String)
@@ -14,6 +18,12 @@ public enum VectorizerError: Error, CustomStringConvertible, Equatable {
         case .cannotRead(let path): return "\(path): cannot read the model file (does it exist?)"
         case .cannotWrite(let path, let reason): return "\(path): cannot write the model file: \(reason)"
         case .notAModel(let path): return "\(path): not a Sila model file (no SILAMODL header)"
+        case .unsupportedFormat(let path, let version, let supported):
+            return "\(path): model file format \(version), this Sila reads formats up to \(supported); refit with "
+                + "`sila index --refit`"
+        case .truncated(let path, let byteCount, let expectedByteCount):
+            return "\(path): truncated model file: \(byteCount) bytes"
+                + (expectedByteCount.map { " of \($0)" } ?? ", shorter than its header")
         case .corrupt(let path, let reason): return "\(path): corrupt model file: \(reason)"
         case .analyzerMismatch(let path, let modelVersion, let currentVersion):
             return "\(path): model was fitted with analyzer '\(modelVersion)', this Sila analyzes with "
