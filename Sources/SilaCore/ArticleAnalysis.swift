@@ -22,3 +22,6 @@ extension TFIDFModel {
         return analyzer
     }
 }
+
+/// The version string of this Sila's default analyzer.
+public func currentAnalyzerVersion() -> String { Analyzer().version }

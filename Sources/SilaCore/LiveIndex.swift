@@ -59,6 +59,9 @@ public final class LiveIndex: @unchecked Sendable {
 
     public var articleCount: Int { lock.withLock { index.liveCount } }
 
+    /// Explains suggestions with this index's model.
+    public var explainer: Explainer { Explainer(model: model, analyzer: analyzer) }
+
     /// The vector of an article under this model.
     public func vectorize(_ article: Article) -> SparseVector {
         model.vectorize(analyzer.document(for: article))

@@ -7,9 +7,11 @@ public struct RelatedItem: Codable, Hashable, Sendable {
     public var url: String?
     public var publishedAt: String?
     public var score: Double
+    /// The shared terms that made the suggestion (only when asked for).
+    public var explanation: [SharedTerm]?
 
     enum CodingKeys: String, CodingKey {
-        case id, title, url, score
+        case id, title, url, score, explanation
         case publishedAt = "published_at"
     }
 
@@ -19,6 +21,18 @@ public struct RelatedItem: Codable, Hashable, Sendable {
         self.url = url
         self.publishedAt = publishedAt
         self.score = score
+    }
+}
+
+extension Explainer {
+    /// Adds the explanation of each item relative to `query`.
+    public func explain(_ items: [RelatedItem], for query: Article, store: SilaStore) throws -> [RelatedItem] {
+        let articles = try store.articles(ids: items.map(\.id))
+        return items.map { item in
+            var explained = item
+            if let candidate = articles[item.id] { explained.explanation = explain(query, candidate) }
+            return explained
+        }
     }
 }
 

@@ -47,7 +47,16 @@ struct Routes {
         } catch CoreError.unknownArticle {
             throw APIError.notFound("no article with id '\(id)'")
         }
-        return JSONResponse.make(RelatedAnswer(id: id, related: items, model: state.liveIndex?.model.id))
+        return JSONResponse.make(
+            RelatedAnswer(id: id, related: try explained(items, for: try state.store.article(id: id), request), model: state.liveIndex?.model.id))
+    }
+
+    /// Adds explanations when the request asks for them (`?explain=1`).
+    func explained(_ items: [RelatedItem], for query: Article?, _ request: Request) throws -> [RelatedItem] {
+        guard let flag = request.uri.queryParameters.get("explain"), flag == "1" || flag == "true", let query,
+            let live = state.liveIndex
+        else { return items }
+        return try live.explainer.explain(items, for: query, store: state.store)
     }
 
     func upsert(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
@@ -62,7 +71,7 @@ struct Routes {
         let (created, list) = try live.upsert(article)
         return JSONResponse.make(
             status: created ? .created : .ok,
-            RelatedAnswer(id: id, related: try state.store.items(for: list), model: live.model.id))
+            RelatedAnswer(id: id, related: try explained(try state.store.items(for: list), for: article, request), model: live.model.id))
     }
 
     func delete(_ context: BasicRequestContext) throws -> Response {
@@ -79,7 +88,8 @@ struct Routes {
         let k = try requestedK(request)
         guard let live = state.liveIndex else { throw APIError.noModel }
         let list = live.related(to: article, k: k)
-        return JSONResponse.make(RelatedAnswer(id: article.id, related: try state.store.items(for: list), model: live.model.id))
+        return JSONResponse.make(
+            RelatedAnswer(id: article.id, related: try explained(try state.store.items(for: list), for: article, request), model: live.model.id))
     }
 
     func recompute() throws -> Response {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SilaCore
 import Store
+import Vectorizer
 
 struct RelatedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,6 +28,9 @@ struct RelatedCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Cold start: related articles for the article in FILE, not stored.", valueName: "file"))
     var text: String?
 
+    @Flag(help: "Show, for each suggestion, the 5 shared words that contributed most to the score.")
+    var explain = false
+
     func validate() throws {
         guard (id == nil) != (text == nil) else { throw ValidationError("give an article id, or --text FILE") }
         guard (1...1000).contains(k) else { throw ValidationError("-k must be between 1 and 1000") }
@@ -35,15 +39,23 @@ struct RelatedCommand: ParsableCommand {
     func run() throws {
         let store = try database.open()
         let queryID: String
-        let items: [RelatedItem]
+        var items: [RelatedItem]
+        let query: Article?
         if let text {
             let article = try ColdStartInput.article(fromFile: text)
             guard let live = try LiveIndex.load(store: store) else { throw CoreError.noModel }
             queryID = article.id
+            query = article
             items = try store.items(for: live.related(to: article, k: k))
         } else {
             queryID = id!
             items = try store.relatedItems(of: queryID, k: k)
+            query = try store.article(id: queryID)
+        }
+        if explain, let query {
+            guard let stored = try store.currentModel() else { throw CoreError.noModel }
+            let model = try TFIDFModel.decode(stored.bytes, path: "\(store.path) (current model)")
+            items = try Explainer(model: model).explain(items, for: query, store: store)
         }
         if json {
             try JSONOutput.printLine(RelatedJSON(id: queryID, related: items))
@@ -94,6 +106,10 @@ enum RelatedTable {
             let date = item.publishedAt.map { String($0.prefix(10)) } ?? "          "
             let paddedID = item.id.padding(toLength: idWidth, withPad: " ", startingAt: 0)
             Swift.print(String(format: "%3d. %.3f  ", rank + 1, item.score) + "\(date)  \(paddedID)  \(item.title)")
+            if let explanation = item.explanation, !explanation.isEmpty {
+                let words = explanation.map { String(format: "%@ %.3f", $0.word, $0.contribution) }.joined(separator: "، ")
+                Swift.print("       ↳ \(words)")
+            }
         }
     }
 }

@@ -52,6 +52,9 @@ import Testing
         let table = try CommandRunner.sila(["related", "--db", db, "pol-001", "-k", "2"])
         #expect(table.stdout.contains("شاهد أيضاً"))
 
+        let explained = try CommandRunner.sila(["related", "--db", db, "pol-001", "-k", "1", "--explain"])
+        #expect(explained.stdout.contains("↳") && explained.stdout.contains("طرفاية"))
+
         let unknown = try CommandRunner.sila(["related", "--db", db, "nope"])
         #expect(unknown.status != 0 && unknown.stderr.contains("sila stats"))
 

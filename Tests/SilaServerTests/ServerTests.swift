@@ -106,6 +106,18 @@ import Testing
         #expect(stillListed.isEmpty)
     }
 
+    @Test func explainAddsTheSharedWordsToEachSuggestion() async throws {
+        let server = try await RunningServer()
+        let plain = try server.request("GET", "/v1/articles/pol-001/related?k=2")
+        let explained = try server.request("GET", "/v1/articles/pol-001/related?k=2&explain=1")
+        await server.stop()
+        #expect((plain.json?["related"] as? [[String: Any]])?.first?["explanation"] == nil)
+        let first = try #require((explained.json?["related"] as? [[String: Any]])?.first)
+        let terms = try #require(first["explanation"] as? [[String: Any]])
+        #expect(terms.count == 5)
+        #expect(terms.allSatisfy { $0["word"] is String && $0["term"] is String && $0["contribution"] is Double })
+    }
+
     @Test func coldStartAnswersForAnUnstoredText() async throws {
         let server = try await RunningServer()
         let source = try #require(try server.store.article(id: "tec-001"))
