@@ -24,7 +24,9 @@ public struct Analyzer: Sendable {
     }
 
     /// Bumped whenever a rule, a list or the tokenizer changes what tokens come out.
-    public static let rulesRevision = 1
+    /// 2: per-scalar NFKC, number separators ٫ ٬ join numbers, link runs end at non-ASCII, longer stopword and
+    ///    protected lists, affix rules fall through to a shorter affix when the longer one would cut too much.
+    public static let rulesRevision = 2
 
     public let configuration: Configuration
     public let tokenizer: Tokenizer
@@ -60,14 +62,38 @@ public struct Analyzer: Sendable {
 
     /// Document path, streaming: calls `body` with each index term of `text`, in order.
     public func forEachTerm(in text: String, _ body: (String) -> Void) {
-        tokenizer.forEachToken(in: text) { token in
-            if let stopwords, stopwords.isStopword(token) { return }
-            if let stemmer {
-                body(stemmer.stem(token))
-            } else {
-                body(token)
+        forEachUTF8Term(in: text) { body(String(decoding: $0, as: UTF8.self)) }
+    }
+
+    /// Document path without allocation: calls `body` with each index term of `text` as UTF-8 bytes that are valid
+    /// only during the call (hash or copy them there), in order.
+    public func forEachUTF8Term(in text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        // The filters are bound once per text as pointer views: reading them through `self` inside the per-token
+        // closure made the optimizer copy (and retain) them once per token.
+        let stopwords = self.stopwords?.index ?? .empty
+        let stemmer = self.stemmer ?? .identity
+        stopwords.withUnsafeView { stopwords in
+            stemmer.withUnsafeView { stemmer in
+                tokenizer.forEachUTF8Token(in: text) { token in
+                    if stopwords.contains(token.utf8) { return }
+                    let range = stemmer.stemmedRange(of: token.utf8, scalarCount: token.scalarCount)
+                    body(UnsafeBufferPointer(rebasing: token.utf8[range]))
+                }
             }
         }
+    }
+
+    /// The readable reference for `terms(_:)`, one small step after another on `String`s and scalars; tests hold
+    /// the fused path equal to it on the dev corpus.
+    func referenceTerms(_ text: String) -> [String] {
+        tokenizer.referenceTokens(text)
+            .filter { stopwords?.isStopword($0) != true }
+            .map { token in
+                guard let stemmer else { return token }
+                var view = String.UnicodeScalarView()
+                view.append(contentsOf: stemmer.stem(scalars: Array(token.unicodeScalars)))
+                return String(view)
+            }
     }
 
     /// Query-side path: normalized tokens without stopword removal or stemming — for showing words to people

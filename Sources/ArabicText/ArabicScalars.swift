@@ -49,6 +49,8 @@ public enum ArabicScalars {
     public static let easternArabicIndicDigits: ClosedRange<UInt32> = 0x06F0...0x06F9
     public static let arabicDecimalSeparator: Unicode.Scalar = "\u{066B}"  // ٫
     public static let arabicThousandsSeparator: Unicode.Scalar = "\u{066C}"  // ٬
+    /// Separators that join the digit groups of one number (٣٫٥, ١٬٠٠٠): see `Tokenizer` for the number rule.
+    public static let numberSeparators: Set<Unicode.Scalar> = [arabicDecimalSeparator, arabicThousandsSeparator]
 
     // MARK: Invisible format characters dropped inside words
     public static let zeroWidthNonJoiner: Unicode.Scalar = "\u{200C}"
@@ -68,4 +70,6 @@ public enum ArabicScalars {
     public static let presentationFormsA: ClosedRange<UInt32> = 0xFB50...0xFDFF
     public static let presentationFormsB: ClosedRange<UInt32> = 0xFE70...0xFEFE
     public static let replacementCharacter: Unicode.Scalar = "\u{FFFD}"
+    /// ﻻ ﻷ ﻹ ﻵ and their final forms: NFKC turns each into lam + alef (then step 3 folds the alef).
+    public static let lamAlefLigatures: ClosedRange<UInt32> = 0xFEF5...0xFEFC
 }

@@ -58,14 +58,51 @@ enum ScalarRules {
         return scalar
     }
 
+    /// Steps 1–4 for one input scalar, in pipeline order: its NFKC mapping (step 1, when on), then each resulting
+    /// scalar through the enabled rules. Usually one scalar comes out; none when it is removed (a mark, ZWNJ);
+    /// several for a ligature (ﻻ → ل ا).
+    static func normalize(_ scalar: Unicode.Scalar, options: NormalizationOptions) -> [Unicode.Scalar] {
+        let expanded = options.unicodeCleanup ? CompatibilityMapping.mapping(of: scalar) ?? [scalar] : [scalar]
+        return expanded.compactMap { fold($0, options: options) }
+    }
+
+    /// The enabled per-scalar rules of steps 1–4 (after NFKC), in pipeline order; `nil` means removed.
+    static func fold(_ scalar: Unicode.Scalar, options: NormalizationOptions) -> Unicode.Scalar? {
+        var current = scalar
+        if options.unicodeCleanup {
+            guard let kept = dropFormatCharacter(current) else { return nil }
+            current = kept
+        }
+        if options.stripDiacritics {
+            guard let kept = dropDiacritic(current) else { return nil }
+            current = kept
+        }
+        if options.foldLetters { current = foldLetter(current) }
+        if options.foldDigitsAndCase { current = foldDigitAndCase(current) }
+        return current
+    }
+
+    /// Whether a (normalized) scalar is a decimal digit of any script (0–9, and ٠–٩ ۰–۹ when step 4 is off), so the
+    /// number rule of the tokenizer does not depend on digit folding.
+    static func isDigit(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.value < 0x80 { return (0x30...0x39).contains(scalar.value) }
+        return scalar.properties.generalCategory == .decimalNumber
+    }
+
+    /// Whether a scalar joins two digit groups of one number (٫ ٬); elsewhere it separates tokens.
+    static func isNumberSeparator(_ scalar: Unicode.Scalar) -> Bool { S.numberSeparators.contains(scalar) }
+
     /// Whether a (normalized) scalar is part of a token: letters, marks that survived normalization, and digits.
-    /// Everything else — spaces, punctuation (« » ، ؛ ؟), symbols, control characters, U+FFFD — separates tokens.
+    /// Everything else — spaces, NBSP, punctuation (« » ، ؛ ؟ # _ @), symbols, control characters, U+FFFD —
+    /// separates tokens. Decisions: the underscore separates, so `#جوني_هاليداي` gives the same words as running text;
+    /// scalars outside the Basic Multilingual Plane (emoji, historic scripts) separate too — NFKC has already mapped
+    /// the mathematical letters and digits there to ASCII.
     static func isTokenScalar(_ scalar: Unicode.Scalar) -> Bool {
         if scalar.value < 0x80 {
             let v = scalar.value
             return (0x30...0x39).contains(v) || (0x61...0x7A).contains(v) || (0x41...0x5A).contains(v)
         }
-        if scalar == S.replacementCharacter { return false }
+        if scalar == S.replacementCharacter || scalar.value >= 0x1_0000 { return false }
         switch scalar.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
             .nonspacingMark, .spacingMark, .decimalNumber:

@@ -1,13 +1,24 @@
-/// Splits normalized text into tokens (DESIGN.md step 5): maximal runs of letters and digits, at least
-/// `minimumLength` characters long; a token made only of digits is kept only when it has exactly 4 digits (a year).
+/// Splits text into normalized tokens (DESIGN.md step 5), normalizing it (steps 1–4) in the same pass.
 ///
-/// URLs and e-mail addresses are removed whole: their pieces (`https`, `www`, `com`) would only add noise terms.
-/// Normalization (steps 1–4) happens in the same pass, through the normalizer's folding table, so a removed
-/// mark inside a word (tatweel, ZWNJ, a vowel) never splits it.
+/// A token is a maximal run of token scalars (letters, digits, surviving marks) of the normalized text:
+/// - a removed scalar (tatweel, ZWNJ, a vowel mark) never splits a word — it is simply not there;
+/// - everything else separates: spaces, NBSP, control characters, punctuation « » ، ؛ ؟, `#`, `_`, U+FFFD;
+/// - URLs and e-mail addresses are skipped whole (`LinkRemover`);
+/// - tokens shorter than `minimumLength` scalars are dropped (one-letter tokens, by default);
+/// - numbers: the Arabic decimal and thousands separators ٫ ٬ *between two digits* join one number (٣٫٥, ١٬٠٠٠);
+///   with `keepsOnlyYearNumbers` a pure number is kept only when it is exactly 4 digits with no separator (a year:
+///   ٢٠١٨ → 2018), so `3٫1415` is dropped whole instead of leaving a fake year `1415`. ASCII `,` and `.` stay
+///   separators, so a date `15.02.2018` still yields its year. Mixed tokens (`g20`, `covid19`) are words and kept.
+///
+/// The work is done by `TokenScanner`, one fused pass over the UTF-8 bytes with the normalizer's lookup table;
+/// `referenceTokens(_:)` is the readable composition it must equal.
 public struct Tokenizer: Sendable {
     public let normalizer: ArabicNormalizer
     public var minimumLength: Int
     public var keepsOnlyYearNumbers: Bool
+
+    /// The number of digits of a number kept as a year.
+    public static let yearDigitCount = 4
 
     public init(normalizer: ArabicNormalizer = ArabicNormalizer(), minimumLength: Int = 2, keepsOnlyYearNumbers: Bool = true) {
         self.normalizer = normalizer
@@ -15,38 +26,25 @@ public struct Tokenizer: Sendable {
         self.keepsOnlyYearNumbers = keepsOnlyYearNumbers
     }
 
+    /// A token as UTF-8 bytes, valid only during the call that receives it (no allocation per token).
+    public struct UTF8Token {
+        /// The token's normalized UTF-8 bytes.
+        public let utf8: UnsafeBufferPointer<UInt8>
+        /// The number of Unicode scalars (letters) in the token.
+        public let scalarCount: Int
+    }
+
     /// Calls `body` with each token of `text`, in order.
     public func forEachToken(in text: String, _ body: (String) -> Void) {
-        let cleaned = LinkRemover.removingLinks(from: normalizer.compatibilityFolded(text))
-        let table = normalizer.table
-        var utf8 = [UInt8]()
-        utf8.reserveCapacity(64)
-        var scalarCount = 0
-        var digitCount = 0
+        forEachUTF8Token(in: text) { body(String(decoding: $0.utf8, as: UTF8.self)) }
+    }
 
-        func flush() {
-            defer {
-                utf8.removeAll(keepingCapacity: true)
-                scalarCount = 0
-                digitCount = 0
-            }
-            guard scalarCount >= minimumLength else { return }
-            if keepsOnlyYearNumbers, digitCount == scalarCount, digitCount != 4 { return }
-            body(String(decoding: utf8, as: UTF8.self))
+    /// Calls `body` with each token of `text` as borrowed UTF-8 bytes, in order: the allocation-free form.
+    public func forEachUTF8Token(in text: String, _ body: (UTF8Token) -> Void) {
+        var text = text
+        text.withUTF8 { bytes in
+            TokenScanner(table: normalizer.table, rule: tokenRule).scan(bytes, body)
         }
-
-        for scalar in cleaned.unicodeScalars {
-            let folded = table.lookup(scalar)
-            if folded.drop { continue }
-            if folded.isToken {
-                UTF8.encode(folded.replacement) { utf8.append($0) }
-                scalarCount += 1
-                if (0x30...0x39).contains(folded.replacement.value) { digitCount += 1 }
-            } else if scalarCount > 0 {
-                flush()
-            }
-        }
-        if scalarCount > 0 { flush() }
     }
 
     /// The tokens of `text`, in order.
@@ -55,67 +53,62 @@ public struct Tokenizer: Sendable {
         forEachToken(in: text) { result.append($0) }
         return result
     }
+
+    var tokenRule: TokenRule { TokenRule(minimumLength: minimumLength, keepsOnlyYearNumbers: keepsOnlyYearNumbers) }
 }
 
-/// Blanks out URLs and e-mail addresses (whitespace-delimited chunks holding `://`, `www.` or `@`).
-enum LinkRemover {
-    static func removingLinks(from text: String) -> String {
-        let bytes = text.utf8
-        // Fast path: most articles hold no link at all.
-        guard mayContainLink(bytes) else { return text }
-        var output = [UInt8]()
-        output.reserveCapacity(bytes.count)
-        var chunk = [UInt8]()
-        func flushChunk() {
-            if isLink(chunk) {
-                output.append(UInt8(ascii: " "))
-            } else {
-                output.append(contentsOf: chunk)
+/// Which runs of token scalars become tokens: the length and number rules of step 5.
+struct TokenRule: Sendable {
+    var minimumLength: Int
+    var keepsOnlyYearNumbers: Bool
+
+    /// - Parameters:
+    ///   - scalarCount: scalars in the run, number separators included;
+    ///   - digitCount: decimal digits in the run;
+    ///   - separatorCount: number separators (٫ ٬) joined into the run.
+    @inline(__always)
+    func accepts(scalarCount: Int, digitCount: Int, separatorCount: Int) -> Bool {
+        guard scalarCount >= minimumLength else { return false }
+        let isNumber = digitCount + separatorCount == scalarCount
+        guard keepsOnlyYearNumbers, isNumber else { return true }
+        return separatorCount == 0 && digitCount == Tokenizer.yearDigitCount
+    }
+}
+
+extension Tokenizer {
+    /// The readable reference for `forEachToken`: remove links, normalize the whole text with
+    /// `ArabicNormalizer.normalize`, split it into runs of token scalars (joining digit groups across ٫ ٬), and
+    /// keep the runs `TokenRule` accepts. Slow; used by tests to check the fused pass.
+    func referenceTokens(_ text: String) -> [String] {
+        let scalars = Array(normalizer.normalize(LinkRemover.removingLinks(from: text)).unicodeScalars)
+        var tokens = [String]()
+        var run = [Unicode.Scalar]()
+        var digits = 0
+        var separators = 0
+        func endRun() {
+            if tokenRule.accepts(scalarCount: run.count, digitCount: digits, separatorCount: separators) {
+                var view = String.UnicodeScalarView()
+                view.append(contentsOf: run)
+                tokens.append(String(view))
             }
-            chunk.removeAll(keepingCapacity: true)
+            run.removeAll()
+            digits = 0
+            separators = 0
         }
-        for byte in bytes {
-            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\t")
-                || byte == UInt8(ascii: "\r")
+        for (index, scalar) in scalars.enumerated() {
+            if ScalarRules.isTokenScalar(scalar) {
+                run.append(scalar)
+                if ScalarRules.isDigit(scalar) { digits += 1 }
+            } else if ScalarRules.isNumberSeparator(scalar), !run.isEmpty, digits + separators == run.count,
+                index + 1 < scalars.count, ScalarRules.isDigit(scalars[index + 1])
             {
-                flushChunk()
-                output.append(byte)
-            } else {
-                chunk.append(byte)
+                run.append(scalar)
+                separators += 1
+            } else if !run.isEmpty {
+                endRun()
             }
         }
-        flushChunk()
-        return String(decoding: output, as: UTF8.self)
-    }
-
-    /// A cheap scan for `@`, `://` or `www.`; only texts that pass it are split into chunks.
-    static func mayContainLink(_ bytes: String.UTF8View) -> Bool {
-        var previous: (UInt8, UInt8, UInt8) = (0, 0, 0)
-        for byte in bytes {
-            if byte == UInt8(ascii: "@") { return true }
-            if byte == UInt8(ascii: "/"), previous.1 == UInt8(ascii: ":"), previous.2 == UInt8(ascii: "/") { return true }
-            if byte == UInt8(ascii: "."), previous == (UInt8(ascii: "w"), UInt8(ascii: "w"), UInt8(ascii: "w")) {
-                return true
-            }
-            previous = (previous.1, previous.2, byte)
-        }
-        return false
-    }
-
-    private static let schemeSeparator = Array("://".utf8)
-    private static let wwwPrefix = Array("www.".utf8)
-
-    static func isLink(_ chunk: [UInt8]) -> Bool {
-        guard chunk.count >= 4 else { return false }
-        if let at = chunk.firstIndex(of: UInt8(ascii: "@")), at > 0, at < chunk.count - 1,
-            chunk[(at + 1)...].contains(UInt8(ascii: "."))
-        {
-            return true
-        }
-        if chunk.count > 3, chunk.indices.dropLast(2).contains(where: { chunk[$0..<($0 + 3)].elementsEqual(schemeSeparator) }) {
-            return true
-        }
-        let lowered = chunk.prefix(4).map { $0 | 0x20 }
-        return lowered.elementsEqual(wwwPrefix.map { $0 | 0x20 })
+        if !run.isEmpty { endRun() }
+        return tokens
     }
 }

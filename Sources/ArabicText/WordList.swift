@@ -41,32 +41,3 @@ public enum WordList {
         return result
     }
 }
-
-/// Removes function words. Arabic entries also match with a leading conjunction و or ف (وفي, فإن).
-public struct StopwordFilter: Sendable {
-    public let words: Set<String>
-
-    /// The shipped Arabic and English lists, normalized with `normalizer`.
-    public init(normalizer: ArabicNormalizer) {
-        let arabic = WordList.normalizedSet(WordList.lines(of: .arabicStopwords), normalizer: normalizer)
-        let english = WordList.normalizedSet(WordList.lines(of: .englishStopwords), normalizer: normalizer)
-        self.init(words: Self.withConjunctions(arabic).union(english))
-    }
-
-    public init(words: Set<String>) {
-        self.words = words
-    }
-
-    /// Each word, and each word with و or ف in front of it.
-    static func withConjunctions(_ words: Set<String>) -> Set<String> {
-        var result = words
-        for word in words {
-            result.insert("و" + word)
-            result.insert("ف" + word)
-        }
-        return result
-    }
-
-    @inline(__always)
-    public func isStopword(_ token: String) -> Bool { words.contains(token) }
-}
