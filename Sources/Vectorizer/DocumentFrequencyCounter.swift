@@ -6,12 +6,15 @@
 /// per-term stamp (the last document that counted it) makes a repeated term count once per document.
 public struct DocumentFrequencyCounter: Sendable {
     /// Per term: documents containing it, and its occurrences in bodies and in titles over the corpus.
+    ///
+    /// 16 bytes, so that four share a cache line: 32-bit counts hold any corpus of a few million articles (a count
+    /// past 2³² traps rather than wraps).
     struct TermTotals: Sendable, Equatable {
         var documentFrequency: Int32 = 0
-        var bodyCount = 0
-        var titleCount = 0
+        var bodyCount: UInt32 = 0
+        var titleCount: UInt32 = 0
         /// The `documentCount` at the last document that counted this term (0: none since the last merge).
-        var lastDocument = 0
+        var lastDocument: UInt32 = 0
     }
 
     public let parameters: TFIDFParameters
@@ -40,8 +43,9 @@ public struct DocumentFrequencyCounter: Sendable {
     /// Counts one document: every distinct term once for its document frequency; body occurrences and title
     /// occurrences apart for `maxFeatures`. With `titleWeight` 0 the title is ignored.
     public mutating func add(_ document: AnalyzedDocument) {
+        precondition(documentCount < Int(UInt32.max), "a counter holds at most 2³² − 1 documents")
         documentCount += 1
-        let stamp = documentCount
+        let stamp = UInt32(documentCount)
         for term in document.bodyTerms {
             let id = termID(term, stamp: stamp)
             totals[id].bodyCount += 1
@@ -55,7 +59,7 @@ public struct DocumentFrequencyCounter: Sendable {
 
     /// The local id of `term`, counting the current document in its document frequency the first time.
     @inline(__always)
-    private mutating func termID(_ term: String, stamp: Int) -> Int {
+    private mutating func termID(_ term: String, stamp: UInt32) -> Int {
         let id = Int(terms.insert(term))
         if id == totals.count { totals.append(TermTotals()) }
         if totals[id].lastDocument != stamp {
@@ -87,7 +91,8 @@ public struct DocumentFrequencyCounter: Sendable {
         var counts = [[UInt8]: (documentFrequency: Int32, bodyCount: Int, titleCount: Int)]()
         for id in 0..<terms.count {
             let entry = totals[id]
-            counts[terms.withBytes(of: UInt32(id)) { Array($0) }] = (entry.documentFrequency, entry.bodyCount, entry.titleCount)
+            counts[terms.withBytes(of: UInt32(id)) { Array($0) }] =
+                (entry.documentFrequency, Int(entry.bodyCount), Int(entry.titleCount))
         }
         return counts
     }
