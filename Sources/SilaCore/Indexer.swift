@@ -86,7 +86,7 @@ public struct Indexer: Sendable {
                 return (try TFIDFModel.load(from: modelURL(directory, name), expectedAnalyzerVersion: analyzer.version), false)
             }
             if options.modelName == nil, let stored = try store.currentModel() {
-                let model = try TFIDFModel.decode(stored.bytes, path: "\(store.path) (current model)")
+                let model = try stored.decoded(storePath: store.path)
                 if model.analyzerVersion == analyzer.version, model.parameters == options.parameters {
                     return (model, false)
                 }

@@ -28,7 +28,7 @@ public final class LiveIndex: @unchecked Sendable {
     /// Loads the current model, its vectors and the list settings. Returns nil when the database has no model yet.
     public static func load(store: SilaStore, search: SearchConfiguration = .standard) throws -> LiveIndex? {
         guard let stored = try store.currentModel() else { return nil }
-        let model = try TFIDFModel.decode(stored.bytes, path: "\(store.path) (current model)")
+        let model = try stored.decoded(storePath: store.path)
         return try LiveIndex(store: store, model: model, search: search)
     }
 

@@ -8,6 +8,7 @@ import Store
 public struct SilaServer: Sendable {
     public let configuration: ServerConfiguration
     let state: ServerState
+    let metrics = ServerMetrics()
 
     /// - Throws: when the database cannot be read.
     public init(store: SilaStore, configuration: ServerConfiguration, indexOptions: IndexOptions = IndexOptions()) throws {
@@ -18,8 +19,15 @@ public struct SilaServer: Sendable {
     /// The router with every route and the JSON error middleware (also used by in-process tests).
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        router.middlewares.add(MetricsRecordingMiddleware(metrics: metrics))
         router.middlewares.add(JSONErrorMiddleware())
         Routes(state: state, configuration: configuration).register(on: router)
+        router.get("/metrics") { [state, metrics] _, _ in
+            metrics.setIndex(articles: state.liveIndex?.articleCount ?? 0, lastRecompute: try state.store.lastComputedAt())
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
+        }
         return router
     }
 

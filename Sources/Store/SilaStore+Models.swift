@@ -40,3 +40,10 @@ extension SilaStore {
         }
     }
 }
+
+extension StoredModel {
+    /// The fitted model, with its creation time from the database (the file format does not carry one).
+    public func decoded(storePath: String) throws -> TFIDFModel {
+        try TFIDFModel.decode(bytes, path: "\(storePath) (current model)", createdAt: createdAt)
+    }
+}

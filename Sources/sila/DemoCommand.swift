@@ -25,6 +25,18 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(help: "Print the boxes and exit instead of serving.")
     var noServe = false
 
+    /// A few articles worth showing: per category, the one whose box is most clearly about its story (highest
+    /// first score), the strongest categories first.
+    func showcase(_ store: SilaStore) throws -> [String] {
+        var best = [String: (id: String, score: Double)]()
+        for id in try store.articleIDs() {
+            guard let article = try store.article(id: id), let first = try store.relatedList(of: id).first else { continue }
+            let category = article.category ?? ""
+            if first.score > best[category]?.score ?? -1 { best[category] = (id, first.score) }
+        }
+        return best.values.sorted { $0.score > $1.score }.prefix(show).map(\.id)
+    }
+
     func run() async throws {
         guard FileManager.default.fileExists(atPath: sample) else {
             throw CoreError.cannotReadInput(path: sample, reason: "sample corpus not found; run from the Sila checkout or pass --sample FILE")
@@ -38,9 +50,7 @@ struct DemoCommand: AsyncParsableCommand {
         let report = try Indexer(store: store).run(options)
         IndexSummary.print(report)
         print("")
-        for id in try store.articleIDs().filter({ id in ["pol", "eco", "spo", "tec", "cul", "hea", "wea"].contains { id.hasPrefix($0) } }).enumerated()
-            .filter({ $0.offset % 9 == 0 }).prefix(show).map(\.element)
-        {
+        for id in try showcase(store) {
             RelatedTable.print(queryID: id, title: try store.article(id: id)?.title, items: try store.relatedItems(of: id, k: 3))
             print("")
         }

@@ -54,7 +54,7 @@ struct RelatedCommand: ParsableCommand {
         }
         if explain, let query {
             guard let stored = try store.currentModel() else { throw CoreError.noModel }
-            let model = try TFIDFModel.decode(stored.bytes, path: "\(store.path) (current model)")
+            let model = try stored.decoded(storePath: store.path)
             items = try Explainer(model: model).explain(items, for: query, store: store)
         }
         if json {

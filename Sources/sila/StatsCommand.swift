@@ -17,7 +17,7 @@ struct StatsCommand: ParsableCommand {
         let store = try database.open()
         let statistics = try store.statistics()
         let model = try store.currentModel()
-        let decoded = try model.map { try TFIDFModel.decode($0.bytes, path: "current model") }
+        let decoded = try model.map { try $0.decoded(storePath: store.path) }
         if json {
             struct Stats: Encodable {
                 let database: String

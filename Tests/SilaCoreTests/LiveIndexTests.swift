@@ -7,13 +7,35 @@ import Testing
 @Suite struct LiveIndexTests {
     let directory = TemporaryDirectory()
 
-    func indexedSample() throws -> (SilaStore, LiveIndex) {
+    func indexedSample(plain: Bool = true) throws -> (SilaStore, LiveIndex) {
         let store = try SilaStore.open(path: directory.path("live.sqlite"), createIfMissing: true)
         _ = try Ingestor(store: store).ingest(paths: [RepositoryFiles.sampleArticles.path], format: .jsonl)
+        _ = try Indexer(store: store).run(options(plain: plain))
+        return (store, try #require(try LiveIndex.load(store: store)))
+    }
+
+    func options(plain: Bool) -> IndexOptions {
         var options = IndexOptions()
         options.modelsDirectory = nil
-        _ = try Indexer(store: store).run(options)
-        return (store, try #require(try LiveIndex.load(store: store)))
+        options.plain = plain
+        return options
+    }
+
+    @Test func withNewsRankingLiveUpdatesStillEqualARecomputeAndAReprintIsNotShownUnderItsOriginal() throws {
+        let (store, live) = try indexedSample(plain: false)
+        let source = try #require(try store.article(id: "spo-002"))
+        let reprint = Article(id: "spo-002-reprint", title: source.title, body: source.body, category: source.category, publishedAt: source.publishedAt)
+        let followUp = try #require(try store.article(id: "spo-003"))
+        let blend = Article(
+            id: "spo-blend", title: followUp.title, body: followUp.body + "\n" + source.title, category: "sport",
+            publishedAt: "2025-06-01T09:00:00Z")
+        _ = try live.upsert(reprint)
+        _ = try live.upsert(blend)
+        #expect(try live.delete(id: "spo-001"))
+        #expect(!(try store.relatedList(of: "spo-002").contains { $0.id == "spo-002-reprint" }))
+        let liveLists = try allLists(store)
+        _ = try Indexer(store: store).run(options(plain: false))
+        #expect(try sameLists(liveLists, try allLists(store)))
     }
 
     @Test func aNewArticleGetsAListAndEntersTheListsOfArticlesItNowRanksIn() throws {
@@ -27,9 +49,7 @@ import Testing
         #expect(try store.relatedList(of: "pol-001-copy") == list)
         // The stored lists after the live update equal a full recompute.
         let liveLists = try allLists(store)
-        var options = IndexOptions()
-        options.modelsDirectory = nil
-        _ = try Indexer(store: store).run(options)
+        _ = try Indexer(store: store).run(options(plain: true))
         #expect(try sameLists(liveLists, try allLists(store)))
     }
 
@@ -42,9 +62,7 @@ import Testing
         for id in listing { #expect(try store.relatedList(of: id).count == 10) }
         #expect(try live.delete(id: "pol-002") == false)
         let afterDelete = try allLists(store)
-        var options = IndexOptions()
-        options.modelsDirectory = nil
-        _ = try Indexer(store: store).run(options)
+        _ = try Indexer(store: store).run(options(plain: true))
         #expect(try sameLists(afterDelete, try allLists(store)))
     }
 

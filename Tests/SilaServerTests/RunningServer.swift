@@ -11,12 +11,14 @@ final class RunningServer: @unchecked Sendable {
     let socketPath: String
     private var task: Task<Void, any Error>?
 
-    init(indexed: Bool = true, configure: (inout ServerConfiguration) -> Void = { _ in }) async throws {
+    /// - Parameter plain: index with the pure cosine (the tests then know exactly what ranks first).
+    init(indexed: Bool = true, plain: Bool = true, configure: (inout ServerConfiguration) -> Void = { _ in }) async throws {
         store = try SilaStore.open(path: directory.path("server.sqlite"), createIfMissing: true)
         _ = try Ingestor(store: store).ingest(paths: [RepositoryFiles.sampleArticles.path], format: .jsonl)
         if indexed {
             var options = IndexOptions()
             options.modelsDirectory = nil
+            options.plain = plain
             _ = try Indexer(store: store).run(options)
         }
         socketPath = directory.path("s.sock")
@@ -26,12 +28,15 @@ final class RunningServer: @unchecked Sendable {
         options.modelsDirectory = nil
         let server = try SilaServer(store: store, configuration: configuration, indexOptions: options)
         let ready = AsyncStream<Void>.makeStream()
-        task = Task { try await server.run { ready.continuation.yield() } }
+        task = Task {
+            defer { ready.continuation.finish() }  // a server that fails to start must not leave the test waiting
+            try await server.run { ready.continuation.yield() }
+        }
         for await _ in ready.stream { break }
     }
 
-    func request(_ method: String, _ target: String, json: String? = nil) throws -> UnixHTTPClient.Response {
-        try UnixHTTPClient.request(socket: socketPath, method: method, target: target, body: json.map { Data($0.utf8) })
+    func request(_ method: String, _ target: String, json: String? = nil) async throws -> UnixHTTPClient.Response {
+        try await UnixHTTPClient.send(socket: socketPath, method: method, target: target, body: json.map { Data($0.utf8) })
     }
 
     /// Cancels the server (graceful shutdown) and waits until it has stopped.

@@ -8,7 +8,7 @@ import Testing
 @Suite(.serialized) struct ServerTests {
     @Test func healthAnswersWithCountsAndTheModel() async throws {
         let server = try await RunningServer()
-        let response = try server.request("GET", "/v1/health")
+        let response = try await server.request("GET", "/v1/health")
         await server.stop()
         #expect(response.status == 200)
         #expect(response.json?["status"] as? String == "ok")
@@ -18,7 +18,7 @@ import Testing
 
     @Test func relatedReturnsTheStoredListWithTitlesURLsAndDates() async throws {
         let server = try await RunningServer()
-        let response = try server.request("GET", "/v1/articles/pol-001/related?k=3")
+        let response = try await server.request("GET", "/v1/articles/pol-001/related?k=3")
         let expected = try server.store.relatedList(of: "pol-001").prefix(3).map(\.id)
         await server.stop()
         #expect(response.status == 200)
@@ -40,7 +40,7 @@ import Testing
     ])
     func errorsAnswerJSONWithAStableCode(method: String, target: String, status: Int, code: String) async throws {
         let server = try await RunningServer()
-        let response = try server.request(method, target)
+        let response = try await server.request(method, target)
         await server.stop()
         #expect(response.status == status)
         let error = response.json?["error"] as? [String: Any]
@@ -54,9 +54,9 @@ import Testing
         let body = try JSONSerialization.data(withJSONObject: [
             "title": source.title, "body": source.body, "category": source.category ?? "", "published_at": "2025-12-01T10:00:00Z",
         ])
-        let created = try server.request("PUT", "/v1/articles/eco-001-reprint", json: String(decoding: body, as: UTF8.self))
-        let again = try server.request("PUT", "/v1/articles/eco-001-reprint", json: String(decoding: body, as: UTF8.self))
-        let other = try server.request("GET", "/v1/articles/eco-001/related?k=1")
+        let created = try await server.request("PUT", "/v1/articles/eco-001-reprint", json: String(decoding: body, as: UTF8.self))
+        let again = try await server.request("PUT", "/v1/articles/eco-001-reprint", json: String(decoding: body, as: UTF8.self))
+        let other = try await server.request("GET", "/v1/articles/eco-001/related?k=1")
         await server.stop()
         #expect(created.status == 201)
         #expect((created.json?["related"] as? [[String: Any]])?.first?["id"] as? String == "eco-001")
@@ -73,7 +73,7 @@ import Testing
     ])
     func invalidArticlesAreRejectedAndNothingIsStored(json: String, status: Int, code: String) async throws {
         let server = try await RunningServer()
-        let response = try server.request("PUT", "/v1/articles/bad-1", json: json)
+        let response = try await server.request("PUT", "/v1/articles/bad-1", json: json)
         let stored = try server.store.article(id: "bad-1")
         await server.stop()
         #expect(response.status == status)
@@ -84,7 +84,7 @@ import Testing
     @Test func aBodyOverTwoMebibytesIsRefusedWith413() async throws {
         let server = try await RunningServer()
         let huge = #"{"body": ""# + String(repeating: "ا", count: 1_100_000) + #""}"#
-        let response = try server.request("PUT", "/v1/articles/huge", json: huge)
+        let response = try await server.request("PUT", "/v1/articles/huge", json: huge)
         await server.stop()
         #expect(response.status == 413)
     }
@@ -92,11 +92,11 @@ import Testing
     @Test func deleteRemovesTheArticleFromEveryList() async throws {
         let server = try await RunningServer()
         let listing = try server.store.articlesListing("spo-001")
-        let deleted = try server.request("DELETE", "/v1/articles/spo-001")
-        let gone = try server.request("GET", "/v1/articles/spo-001/related")
+        let deleted = try await server.request("DELETE", "/v1/articles/spo-001")
+        let gone = try await server.request("GET", "/v1/articles/spo-001/related")
         var stillListed = [String]()
         for id in listing {
-            let list = try server.request("GET", "/v1/articles/\(id)/related?k=100").json?["related"] as? [[String: Any]] ?? []
+            let list = try await server.request("GET", "/v1/articles/\(id)/related?k=100").json?["related"] as? [[String: Any]] ?? []
             if list.contains(where: { $0["id"] as? String == "spo-001" }) { stillListed.append(id) }
         }
         await server.stop()
@@ -108,8 +108,8 @@ import Testing
 
     @Test func explainAddsTheSharedWordsToEachSuggestion() async throws {
         let server = try await RunningServer()
-        let plain = try server.request("GET", "/v1/articles/pol-001/related?k=2")
-        let explained = try server.request("GET", "/v1/articles/pol-001/related?k=2&explain=1")
+        let plain = try await server.request("GET", "/v1/articles/pol-001/related?k=2")
+        let explained = try await server.request("GET", "/v1/articles/pol-001/related?k=2&explain=1")
         await server.stop()
         #expect((plain.json?["related"] as? [[String: Any]])?.first?["explanation"] == nil)
         let first = try #require((explained.json?["related"] as? [[String: Any]])?.first)
@@ -122,7 +122,7 @@ import Testing
         let server = try await RunningServer()
         let source = try #require(try server.store.article(id: "tec-001"))
         let body = try JSONSerialization.data(withJSONObject: ["title": source.title, "body": source.body])
-        let response = try server.request("POST", "/v1/related?k=2", json: String(decoding: body, as: UTF8.self))
+        let response = try await server.request("POST", "/v1/related?k=2", json: String(decoding: body, as: UTF8.self))
         let count = try server.store.articleCount()
         await server.stop()
         #expect(response.status == 200)
@@ -132,14 +132,15 @@ import Testing
 
     @Test func aRecomputeRunsInTheBackgroundAndItsJobFinishes() async throws {
         let server = try await RunningServer()
-        let accepted = try server.request("POST", "/v1/recompute")
+        let accepted = try await server.request("POST", "/v1/recompute")
         let job = try #require(accepted.json?["job"] as? Int)
         var state = ""
         for _ in 0..<300 {
-            state = try server.request("GET", "/v1/jobs/\(job)").json?["state"] as? String ?? ""
+            state = try await server.request("GET", "/v1/jobs/\(job)").json?["state"] as? String ?? ""
             if state != "running" { break }
             // Reads keep being answered while it runs.
-            #expect(try server.request("GET", "/v1/articles/pol-001/related").status == 200)
+            let duringRecompute = try await server.request("GET", "/v1/articles/pol-001/related").status
+            #expect(duringRecompute == 200)
             try await Task.sleep(for: .milliseconds(50))
         }
         await server.stop()
@@ -147,9 +148,22 @@ import Testing
         #expect(state == "done")
     }
 
+    @Test func metricsExposeRequestCountsAndLatencyPerRouteInPrometheusFormat() async throws {
+        let server = try await RunningServer()
+        _ = try await server.request("GET", "/v1/articles/pol-001/related")
+        _ = try await server.request("GET", "/v1/articles/missing/related")
+        let metrics = try await server.request("GET", "/metrics")
+        await server.stop()
+        #expect(metrics.status == 200)
+        #expect(metrics.text.contains(#"sila_requests_total{route="/v1/articles/{id}/related",method="GET",status="200"} 1"#))
+        #expect(metrics.text.contains(#"status="404""#))
+        #expect(metrics.text.contains("sila_request_duration_seconds_bucket"))
+        #expect(metrics.text.contains("sila_index_articles 67.0"))
+    }
+
     @Test func writesBeforeAnyIndexAnswer503() async throws {
         let server = try await RunningServer(indexed: false)
-        let response = try server.request("PUT", "/v1/articles/x", json: #"{"body": "نص"}"#)
+        let response = try await server.request("PUT", "/v1/articles/x", json: #"{"body": "نص"}"#)
         await server.stop()
         #expect(response.status == 503)
         #expect((response.json?["error"] as? [String: Any])?["code"] as? String == "no_index")
@@ -170,7 +184,7 @@ import Testing
         let server = try await RunningServer()
         let second = try SilaServer(store: server.store, configuration: ServerConfiguration(socketPath: server.socketPath))
         await #expect { try await second.run() } throws: { "\($0)".contains("already listening") }
-        let stillServing = try server.request("GET", "/v1/health").status
+        let stillServing = try await server.request("GET", "/v1/health").status
         await server.stop()
         #expect(stillServing == 200)
     }
@@ -191,7 +205,7 @@ import Testing
         close(fd)
         #expect(FileManager.default.fileExists(atPath: path))
         let server = try await RunningServer { $0.socketPath = path }
-        let status = try UnixHTTPClient.request(socket: path, method: "GET", target: "/v1/health").status
+        let status = try await UnixHTTPClient.send(socket: path, method: "GET", target: "/v1/health").status
         await server.stop()
         #expect(status == 200)
     }

@@ -41,6 +41,18 @@ public enum CommandRunner {
             stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// `sila` on a thread of its own, so that an async test waiting for a child process never blocks the
+    /// cooperative thread pool that in-process servers of other tests need.
+    public static func run(
+        _ arguments: [String], in directory: URL? = nil, stdin: Data? = nil, environment: [String: String] = [:]
+    ) async throws -> CommandResult {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try sila(arguments, in: directory, stdin: stdin, environment: environment) })
+            }
+        }
+    }
+
     /// Starts `sila ARGUMENTS` without waiting (servers); the caller terminates it.
     public static func start(_ arguments: [String], in directory: URL? = nil) throws -> Process {
         let process = Process()

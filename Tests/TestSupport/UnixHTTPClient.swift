@@ -32,6 +32,18 @@ public enum UnixHTTPClient {
         return try parse(readAll(fd))
     }
 
+    /// `request` on a thread of its own: async tests must never block the cooperative thread pool with a
+    /// synchronous socket read (with 2 cores, two blocked tests would starve the server's own handlers).
+    public static func send(
+        socket path: String, method: String, target: String, body: Data? = nil, headers: [String: String] = [:]
+    ) async throws -> Response {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try request(socket: path, method: method, target: target, body: body, headers: headers) })
+            }
+        }
+    }
+
     /// Sends raw bytes and returns whatever the server answers before closing (for malformed-request tests).
     public static func raw(socket path: String, _ bytes: Data) throws -> Data {
         let fd = try connect(path)
@@ -65,7 +77,7 @@ public enum UnixHTTPClient {
         try data.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
-                let sent = send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                let sent = Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
                 if sent <= 0 { return }
                 offset += sent
             }

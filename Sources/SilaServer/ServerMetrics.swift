@@ -1,0 +1,59 @@
+import Foundation
+import Hummingbird
+import Metrics
+import Prometheus
+
+/// The server's metrics in Prometheus text format (`GET /metrics`): request counts and latency histograms per
+/// route, index size and the time of the last recompute. Recorded through swift-metrics into a registry owned by
+/// this server (no process-wide bootstrap, so several servers and tests never share counters).
+final class ServerMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    let factory: PrometheusMetricsFactory
+
+    init() {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
+            .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+            .milliseconds(250), .seconds(1),
+        ]
+        self.factory = factory
+    }
+
+    func record(route: String, method: String, status: Int, seconds: Double) {
+        Counter(
+            label: "sila_requests_total", dimensions: [("route", route), ("method", method), ("status", String(status))],
+            factory: factory
+        ).increment()
+        Metrics.Timer(label: "sila_request_duration_seconds", dimensions: [("route", route), ("method", method)], factory: factory)
+            .recordNanoseconds(Int64(seconds * 1e9))
+    }
+
+    func setIndex(articles: Int, lastRecompute: Date?) {
+        Gauge(label: "sila_index_articles", factory: factory).record(Double(articles))
+        if let lastRecompute {
+            Gauge(label: "sila_last_recompute_timestamp_seconds", factory: factory).record(lastRecompute.timeIntervalSince1970)
+        }
+    }
+
+    func text() -> String { registry.emitToString() }
+}
+
+/// Times every request and counts it by route template and status.
+struct MetricsRecordingMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let response = try await next(request, context)
+        let elapsed = ContinuousClock.now - start
+        let route = context.endpointPath ?? "unmatched"
+        metrics.record(
+            route: route, method: request.method.rawValue, status: response.status.code,
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        if response.status.code >= 500 {
+            context.logger.error("request failed", metadata: ["route": "\(route)", "status": "\(response.status.code)"])
+        }
+        return response
+    }
+}
