@@ -39,3 +39,44 @@ import Vectorizer
         #expect(terms.isEmpty)
     }
 }
+
+@Suite struct RerankerTests {
+    func candidate(_ id: String, _ cosine: Double, days: Int64, vector: [UInt32], length: Int = 100) -> Candidate {
+        let weights = [Float](repeating: 1 / Float(vector.count).squareRoot(), count: vector.count)
+        return Candidate(id: id, cosine: cosine, publishedAt: days * 86_400, vector: SparseVector(termIDs: vector, weights: weights), length: length)
+    }
+
+    @Test func ofTwoNearIdenticalCandidatesOnlyTheNewerIsKeptAtTheBetterPosition() {
+        let reranker = Reranker(options: RelevanceOptions(dedupeThreshold: 0.9, recencyHalfLifeDays: nil))
+        let list = reranker.rerank(
+            [candidate("old-copy", 0.8, days: 1, vector: [1, 2]), candidate("new-copy", 0.7, days: 2, vector: [1, 2]),
+             candidate("other", 0.5, days: 1, vector: [3])],
+            queryVector: SparseVector(termIDs: [1, 2, 3], weights: [0.5, 0.5, 0.7]), queryDate: 0, k: 10)
+        #expect(list.map(\.candidate.id) == ["new-copy", "other"])
+    }
+
+    @Test func recencyIsMeasuredFromTheQueryArticlesDateNotTheClock() {
+        let reranker = Reranker(options: RelevanceOptions(dedupeThreshold: nil, recencyHalfLifeDays: 10, recencyWeight: 1))
+        let near = candidate("near", 0.5, days: 1_000, vector: [1])
+        let far = candidate("far", 0.6, days: 0, vector: [2])
+        let list = reranker.rerank([near, far], queryVector: SparseVector(termIDs: [1, 2], weights: [0.7, 0.7]), queryDate: 1_000 * 86_400, k: 2)
+        #expect(list.map(\.candidate.id) == ["near", "far"])
+        #expect(abs(list[0].score - 0.5) < 1e-12)
+    }
+
+    @Test func plainOptionsKeepTheCosineOrder() {
+        let reranker = Reranker(options: .plain)
+        let list = reranker.rerank(
+            [candidate("a", 0.3, days: 0, vector: [1]), candidate("b", 0.9, days: 100, vector: [1])],
+            queryVector: SparseVector(termIDs: [1], weights: [1]), queryDate: 0, k: 5)
+        #expect(list.map(\.candidate.id) == ["b", "a"])
+    }
+
+    @Test func aMinimumScoreShortensTheListInsteadOfPaddingIt() {
+        let reranker = Reranker(options: RelevanceOptions(dedupeThreshold: nil, recencyHalfLifeDays: nil, minimumScore: 0.4))
+        let list = reranker.rerank(
+            [candidate("a", 0.3, days: 0, vector: [1]), candidate("b", 0.9, days: 0, vector: [2])],
+            queryVector: SparseVector(termIDs: [1, 2], weights: [0.7, 0.7]), queryDate: 0, k: 5)
+        #expect(list.map(\.candidate.id) == ["b"])
+    }
+}

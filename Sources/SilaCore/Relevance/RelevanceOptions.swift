@@ -3,9 +3,13 @@ import Foundation
 /// The news-specific ranking applied on top of the exact cosine (DESIGN.md "Relevance on top of the cosine").
 /// Every feature has its own switch; `plain` turns all of them off and leaves the pure exact cosine top-k.
 public struct RelevanceOptions: Hashable, Sendable, Codable {
-    /// Of two candidates with cosine ≥ this to each other, or a candidate this close to the query itself (a
-    /// reprint), only one is kept: the newer, then the longer. `nil` turns collapsing off.
+    /// Of two candidates with cosine ≥ this to each other, only one is kept: the newer, then the longer.
+    /// `nil` turns collapsing off.
     public var dedupeThreshold: Double?
+    /// Also hide candidates this close to the query article itself (its reprints). Off by default: on the
+    /// development corpus a reprint of the article being read is usually the same story from another desk, and
+    /// hiding it cost story recall (see README, "Relevance").
+    public var hidesReprintsOfQuery: Bool = false
     /// Recency: a candidate published `d` days away from the *query article's* date keeps
     /// `(1 - recencyWeight) + recencyWeight × 0.5^(d / halfLife)` of its cosine. `nil` turns it off.
     public var recencyHalfLifeDays: Double?

@@ -58,14 +58,14 @@ public struct Reranker: Sendable {
         return candidate.cosine * ((1 - options.recencyWeight) + options.recencyWeight * decay)
     }
 
-    /// Drops reprints of the query, and of two near-identical candidates keeps the newer (then the longer) one,
-    /// at the position of the better-scored of the two.
+    /// Of two near-identical candidates keeps the newer (then the longer) one, at the position of the better-scored
+    /// of the two; optionally drops reprints of the query itself.
     func collapseCopies(
         _ scored: [(Candidate, Double)], queryVector: SparseVector, threshold: Double, limit: Int
     ) -> [(candidate: Candidate, score: Double)] {
         var kept = [(candidate: Candidate, score: Double)]()
         for (candidate, score) in scored {
-            if candidate.cosine >= threshold { continue }  // a copy of the query itself
+            if options.hidesReprintsOfQuery, candidate.cosine >= threshold { continue }  // a copy of the query itself
             if let twin = kept.firstIndex(where: { Double($0.candidate.vector.dot(candidate.vector)) >= threshold }) {
                 if Self.isBetterCopy(candidate, than: kept[twin].candidate) { kept[twin].candidate = candidate }
                 continue
