@@ -54,8 +54,8 @@ public struct Indexer: Sendable {
         }
         report.phases.append(("similarity", clock.lap()))
 
-        let lengthsByID = builder.relevance.isPlain ? [:] : try store.bodyLengths()
-        let lengths = (0..<index.rowCount).map { lengthsByID[index.tieKey(ofRow: Int32($0)).id] ?? 0 }
+        let categoriesByID = builder.relevance.categoryBoost > 0 ? try store.categories() : [:]
+        let categories = (0..<index.rowCount).map { categoriesByID[index.tieKey(ofRow: Int32($0)).id] }
         let settings = ListSettings(k: options.k, relevance: builder.relevance)
         let settingsJSON = String(decoding: try JSONEncoder().encode(settings), as: UTF8.self)
         try store.replaceAllRelated(modelID: model.id, settings: [ListSettings.settingKey: settingsJSON]) { write in
@@ -63,7 +63,7 @@ public struct Indexer: Sendable {
                 let key = index.tieKey(ofRow: Int32(row))
                 let entries = builder.list(
                     from: results.matches(ofQuery: row), queryVector: vectors[row].vector, queryDate: key.publishedAt,
-                    index: index, lengths: lengths)
+                    queryCategory: categories[row], index: index, categories: categories)
                 try write(key.id, entries)
             }
         }

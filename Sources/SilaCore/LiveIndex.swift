@@ -18,8 +18,8 @@ public final class LiveIndex: @unchecked Sendable {
     private var index: SimilarityIndex
     /// Per row: the cosine a new article needs to possibly enter the row's stored list (-1: the list has room).
     private var entryFloors: [Float]
-    /// Per row: body length, for choosing between reprints.
-    private var lengths: [Int32]
+    /// Per row: category, for the same-section preference.
+    private var categories: [String?]
     private let lock = NSLock()
 
     /// Stored list length.
@@ -41,11 +41,11 @@ public final class LiveIndex: @unchecked Sendable {
         } ?? ListSettings(k: 10, relevance: .standard)
         builder = RelatedListBuilder(relevance: settings.relevance, k: settings.k)
         index = SimilarityIndex(vocabularySize: model.vocabularySize, configuration: search)
-        let lengthsByID = try store.bodyLengths()
-        lengths = []
+        let categoriesByID = try store.categories()
+        categories = []
         for stored in try store.loadVectors(modelID: model.id) {
             index.add(stored.vector, key: TieKey(publishedAt: stored.publishedAt.flatMap(ISODate.epochSeconds), id: stored.articleID))
-            lengths.append(lengthsByID[stored.articleID] ?? 0)
+            categories.append(categoriesByID[stored.articleID])
         }
         entryFloors = Array(repeating: -1, count: index.rowCount)
         let builder = self.builder
@@ -75,7 +75,7 @@ public final class LiveIndex: @unchecked Sendable {
             let wide = RelatedListBuilder(relevance: builder.relevance, k: k)
             return wide.list(
                 from: index.search(vector, k: wide.poolSize, excluding: own), queryVector: vector,
-                queryDate: article.publishedEpochSeconds, index: index, lengths: lengths)
+                queryDate: article.publishedEpochSeconds, queryCategory: article.category, index: index, categories: categories)
         }
     }
 
@@ -86,10 +86,10 @@ public final class LiveIndex: @unchecked Sendable {
             let vector = vectorize(article)
             let listedBy = index.row(ofID: article.id) == nil ? [] : try store.articlesListing(article.id)
             var trial = index
-            var trialLengths = lengths
+            var trialCategories = categories
             let row = trial.add(vector, key: TieKey(publishedAt: article.publishedEpochSeconds, id: article.id))
-            trialLengths.append(Int32(article.body.count))
-            let list = builder.list(ofRow: row, index: trial, lengths: trialLengths)
+            trialCategories.append(article.category)
+            let list = builder.list(ofRow: row, index: trial, categories: trialCategories)
             var affected = Set(listedBy)
             for match in trial.allScores(of: vector, excluding: row) {
                 let floor = Int(match.row) < entryFloors.count ? entryFloors[Int(match.row)] : -1
@@ -99,13 +99,13 @@ public final class LiveIndex: @unchecked Sendable {
             var updated = [String: [RelatedEntry]]()
             for id in affected {
                 guard let other = trial.row(ofID: id) else { continue }
-                updated[id] = builder.list(ofRow: other, index: trial, lengths: trialLengths)
+                updated[id] = builder.list(ofRow: other, index: trial, categories: trialCategories)
             }
             let counts = try store.commitUpsert(
                 article, vector: VectorWrite(articleID: article.id, textHash: article.textHash, vector: vector),
                 modelID: model.id, list: list, updatedLists: updated)
             index = trial
-            lengths = trialLengths
+            categories = trialCategories
             setFloor(row: row, list: list)
             for (id, entries) in updated { if let other = index.row(ofID: id) { setFloor(row: other, list: entries) } }
             return (counts.inserted == 1, list)
@@ -127,7 +127,7 @@ public final class LiveIndex: @unchecked Sendable {
             var refilled = [String: [RelatedEntry]]()
             for other in affected where other != id {
                 guard let row = trial.row(ofID: other) else { continue }
-                refilled[other] = builder.list(ofRow: row, index: trial, lengths: lengths)
+                refilled[other] = builder.list(ofRow: row, index: trial, categories: categories)
             }
             guard try store.commitDelete(id: id, refilledLists: refilled, modelID: model.id) else { return false }
             index = trial

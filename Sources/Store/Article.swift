@@ -50,33 +50,98 @@ public struct Article: Codable, Hashable, Sendable {
 }
 
 /// Parsing of the two date shapes Sila stores and accepts.
+///
+/// The stored shape ("YYYY-MM-DDTHH:MM:SSZ") and a bare date are parsed by hand: they are read for every vector
+/// at every index load, and a Foundation date formatter costs tens of microseconds to create. Other ISO-8601
+/// shapes (offsets, fractional seconds) go through Foundation.
 public enum ISODate {
-    /// Accepts "YYYY-MM-DDTHH:MM:SSZ", with fractional seconds or a numeric offset, and "YYYY-MM-DD" (midnight
-    /// UTC). Years outside 1000–9999 are rejected.
+    /// Seconds since 1970 of an accepted date, or `nil`.
     public static func epochSeconds(_ text: String) -> Int64? {
-        normalized(text).flatMap { stored in
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withInternetDateTime]
-            return formatter.date(from: stored).map { Int64($0.timeIntervalSince1970) }
-        }
+        if let fast = parseStoredShape(text) { return fast }
+        return normalized(text).flatMap(parseStoredShape)
     }
 
-    /// The stored form ("YYYY-MM-DDTHH:MM:SSZ", UTC) of an accepted date, or `nil` when it is not one.
+    /// Accepts "YYYY-MM-DDTHH:MM:SSZ", with fractional seconds or a numeric offset, and "YYYY-MM-DD" (midnight
+    /// UTC), and returns the stored form ("YYYY-MM-DDTHH:MM:SSZ", UTC). Years outside 1000–9999 are rejected.
     public static func normalized(_ text: String) -> String? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let seconds = parseStoredShape(trimmed) { return format(seconds) }
+        // A text of the stored shape that failed the strict check (April 31st, hour 24) is wrong, whatever
+        // Foundation's lenient parser would roll it over to.
+        if trimmed.utf8.count == 10 || (trimmed.utf8.count == 20 && trimmed.hasSuffix("Z")) { return nil }
         let full = ISO8601DateFormatter()
         full.formatOptions = [.withInternetDateTime]
         let fractional = ISO8601DateFormatter()
         fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        let dateOnly = ISO8601DateFormatter()
-        dateOnly.formatOptions = [.withFullDate]
-        guard let date = full.date(from: trimmed) ?? fractional.date(from: trimmed)
-            ?? (trimmed.count == 10 ? dateOnly.date(from: trimmed) : nil)
-        else { return nil }
-        let seconds = date.timeIntervalSince1970
+        guard let date = full.date(from: trimmed) ?? fractional.date(from: trimmed) else { return nil }
+        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
         // 1000-01-01 … 9999-12-31: anything else is a typo or an attack, not a news date.
         guard seconds >= -30_610_224_000, seconds < 253_402_300_800 else { return nil }
-        return full.string(from: date)
+        return format(seconds)
+    }
+
+    /// "YYYY-MM-DDTHH:MM:SSZ" or "YYYY-MM-DD" with valid fields, or nil.
+    static func parseStoredShape(_ text: String) -> Int64? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10 || (bytes.count == 20 && bytes[10] == UInt8(ascii: "T") && bytes[19] == UInt8(ascii: "Z")) else {
+            return nil
+        }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for index in range {
+                let digit = Int(bytes[index]) - 48
+                guard (0...9).contains(digit) else { return nil }
+                value = value * 10 + digit
+            }
+            return value
+        }
+        guard bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), let year = number(0..<4), let month = number(5..<7),
+            let day = number(8..<10), year >= 1000, (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year)
+        else { return nil }
+        var hour = 0, minute = 0, second = 0
+        if bytes.count == 20 {
+            guard bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), let h = number(11..<13), let m = number(14..<16),
+                let sec = number(17..<19), h < 24, m < 60, sec < 60
+            else { return nil }
+            (hour, minute, second) = (h, m, sec)
+        }
+        return Int64(daysFromCivil(year: year, month: month, day: day)) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// The stored form of an epoch second.
+    static func format(_ seconds: Int64) -> String {
+        let days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
+        let rest = Int(seconds - Int64(days) * 86_400)
+        // civil_from_days
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(year)-\(two(month))-\(two(day))T\(two(rest / 3600)):\(two(rest / 60 % 60)):\(two(rest % 60))Z"
     }
 }
 

@@ -72,7 +72,7 @@ extension SilaStore {
                 db,
                 sql: """
                     SELECT v.article_id, a.published_at, v.terms, v.weights FROM vectors v
-                    JOIN articles a ON a.id = v.article_id WHERE v.model_id = ? ORDER BY v.article_id
+                    JOIN articles a INDEXED BY articles_meta ON a.id = v.article_id WHERE v.model_id = ? ORDER BY v.article_id
                     """, arguments: [modelID])
             var result = [StoredVector]()
             while let row = try rows.next() {

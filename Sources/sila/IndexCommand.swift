@@ -82,6 +82,9 @@ struct IndexArguments: ParsableArguments {
     @Option(help: "Exact cosine candidates the re-ranking chooses from.")
     var candidates: Int = RelevanceOptions.standard.candidatePool
 
+    @Option(help: "Same-section preference: candidates of the query's category keep (1 + this) × their score.")
+    var categoryBoost: Double = RelevanceOptions.standard.categoryBoost
+
     @Option(help: "Hide suggestions scoring below this.")
     var minScore: Double = 0
 
@@ -111,7 +114,7 @@ struct IndexArguments: ParsableArguments {
         RelevanceOptions(
             dedupeThreshold: noDedupe ? nil : dedupe,
             recencyHalfLifeDays: noRecency ? nil : Duration.days(recencyHalfLife), recencyWeight: recencyWeight,
-            mmrLambda: mmr, candidatePool: candidates, minimumScore: minScore)
+            mmrLambda: mmr, candidatePool: candidates, minimumScore: minScore, categoryBoost: categoryBoost)
     }
 
     var analyzer: Analyzer.Configuration {

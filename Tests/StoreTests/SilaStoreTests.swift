@@ -167,7 +167,24 @@ import Vectorizer
         #expect(ISODate.normalized(input) == stored)
     }
 
-    @Test(arguments: ["yesterday", "2024-13-01", "99999-01-01T00:00:00Z", "", "2024-05-01 10:00"])
+    @Test(arguments: [
+        ("1970-01-01T00:00:00Z", Int64(0)), ("2024-02-29T23:59:59Z", Int64(1_709_251_199)), ("2000-03-01", Int64(951_868_800)),
+        ("1969-12-31T23:59:59Z", Int64(-1)), ("2018-06-03T10:00:00+03:00", Int64(1_528_009_200)),
+    ])
+    func epochSecondsAgreeWithTheCalendar(input: String, seconds: Int64) {
+        #expect(ISODate.epochSeconds(input) == seconds)
+        #expect(ISODate.normalized(ISODate.format(seconds)) == ISODate.format(seconds))
+    }
+
+    @Test func theStoredShapeRoundTripsThroughEpochSecondsOverFourCenturies() {
+        var rng = SeededGenerator(seed: 5)
+        for _ in 0..<2_000 {
+            let seconds = Int64.random(in: -9_000_000_000...9_000_000_000, using: &rng)
+            #expect(ISODate.epochSeconds(ISODate.format(seconds)) == seconds)
+        }
+    }
+
+    @Test(arguments: ["yesterday", "2024-13-01", "99999-01-01T00:00:00Z", "", "2024-05-01 10:00", "2023-02-29", "2024-04-31T00:00:00Z", "2024-05-01T24:00:00Z"])
     func unparsableDatesAreRejected(input: String) {
         #expect(ISODate.normalized(input) == nil)
     }

@@ -20,30 +20,33 @@ public struct RelatedListBuilder: Sendable {
     public var poolSize: Int { relevance.isPlain ? k : max(k, relevance.candidatePool) }
 
     /// The final list from the exact neighbours of a query (best first, at least `poolSize` of them when they exist).
-    /// - Parameter lengths: body length per index row (to keep the longer of two reprints).
+    /// - Parameter categories: category per index row (for the same-section preference).
     public func list(
-        from matches: [ScoredMatch], queryVector: SparseVector, queryDate: Int64?, index: SimilarityIndex, lengths: [Int32]
+        from matches: [ScoredMatch], queryVector: SparseVector, queryDate: Int64?, queryCategory: String?,
+        index: SimilarityIndex, categories: [String?]
     ) -> [RelatedEntry] {
         guard !relevance.isPlain else {
             return matches.prefix(k).map { RelatedEntry(id: index.tieKey(ofRow: $0.row).id, score: Double($0.score)) }
         }
         let candidates = matches.map { match in
             let key = index.tieKey(ofRow: match.row)
+            let vector = index.vector(ofRow: match.row)
             return Candidate(
-                id: key.id, cosine: Double(match.score), publishedAt: key.publishedAt, vector: index.vector(ofRow: match.row),
-                length: Int(match.row) < lengths.count ? Int(lengths[Int(match.row)]) : 0)
+                id: key.id, cosine: Double(match.score), publishedAt: key.publishedAt, vector: vector, length: vector.nonZeroCount,
+                category: Int(match.row) < categories.count ? categories[Int(match.row)] : nil)
         }
-        return reranker.rerank(candidates, queryVector: queryVector, queryDate: queryDate, k: k).map {
+        return reranker.rerank(candidates, queryVector: queryVector, queryDate: queryDate, queryCategory: queryCategory, k: k).map {
             RelatedEntry(id: $0.candidate.id, score: $0.score)
         }
     }
 
     /// The final list of a stored row, searched now.
-    public func list(ofRow row: Int32, index: SimilarityIndex, lengths: [Int32]) -> [RelatedEntry] {
+    public func list(ofRow row: Int32, index: SimilarityIndex, categories: [String?]) -> [RelatedEntry] {
         let vector = index.vector(ofRow: row)
         return list(
             from: index.search(vector, k: poolSize, excluding: row), queryVector: vector,
-            queryDate: index.tieKey(ofRow: row).publishedAt, index: index, lengths: lengths)
+            queryDate: index.tieKey(ofRow: row).publishedAt,
+            queryCategory: Int(row) < categories.count ? categories[Int(row)] : nil, index: index, categories: categories)
     }
 
     /// The smallest cosine a new article must have with a row to possibly enter that row's list, given the row's

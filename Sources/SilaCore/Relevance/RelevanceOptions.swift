@@ -14,6 +14,9 @@ public struct RelevanceOptions: Hashable, Sendable, Codable {
     /// `(1 - recencyWeight) + recencyWeight × 0.5^(d / halfLife)` of its cosine. `nil` turns it off.
     public var recencyHalfLifeDays: Double?
     public var recencyWeight: Double
+    /// Same-section preference: a candidate from the query's own category keeps `1 + categoryBoost` times its
+    /// score (0 = off). Sites' categories are their own taxonomies, so this is a mild preference, not a filter.
+    public var categoryBoost: Double = 0
     /// MMR diversity: each next pick maximizes `λ × score − (1 − λ) × max cosine to the picks so far`. `nil` = off.
     public var mmrLambda: Double?
     /// How many exact cosine candidates the re-ranking chooses from.
@@ -23,8 +26,9 @@ public struct RelevanceOptions: Hashable, Sendable, Codable {
 
     public init(
         dedupeThreshold: Double? = 0.9, recencyHalfLifeDays: Double? = 30, recencyWeight: Double = 0.5,
-        mmrLambda: Double? = nil, candidatePool: Int = 50, minimumScore: Double = 0
+        mmrLambda: Double? = nil, candidatePool: Int = 50, minimumScore: Double = 0, categoryBoost: Double = 0
     ) {
+        self.categoryBoost = categoryBoost
         self.dedupeThreshold = dedupeThreshold
         self.recencyHalfLifeDays = recencyHalfLifeDays
         self.recencyWeight = recencyWeight
@@ -39,7 +43,9 @@ public struct RelevanceOptions: Hashable, Sendable, Codable {
     /// Pure exact cosine: no collapsing, no recency, no diversity.
     public static let plain = RelevanceOptions(dedupeThreshold: nil, recencyHalfLifeDays: nil, mmrLambda: nil, candidatePool: 0)
 
-    public var isPlain: Bool { dedupeThreshold == nil && recencyHalfLifeDays == nil && mmrLambda == nil && minimumScore <= 0 }
+    public var isPlain: Bool {
+        dedupeThreshold == nil && recencyHalfLifeDays == nil && mmrLambda == nil && minimumScore <= 0 && categoryBoost == 0
+    }
 
     /// Problems with the values, or nil.
     public var problem: String? {
@@ -47,6 +53,7 @@ public struct RelevanceOptions: Hashable, Sendable, Codable {
         if let h = recencyHalfLifeDays, !(h > 0 && h.isFinite) { return "--recency-half-life must be a positive duration" }
         if !(0...1).contains(recencyWeight) { return "--recency-weight must be in [0, 1], got \(recencyWeight)" }
         if let l = mmrLambda, !(0...1).contains(l) { return "--mmr must be in [0, 1], got \(l)" }
+        if !(0...1).contains(categoryBoost) { return "--category-boost must be in [0, 1], got \(categoryBoost)" }
         return nil
     }
 }

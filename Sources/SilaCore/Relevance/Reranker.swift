@@ -7,10 +7,12 @@ public struct Candidate: Sendable {
     public var cosine: Double
     public var publishedAt: Int64?
     public var vector: SparseVector
-    /// Body length in characters (the longer of two reprints is kept).
+    /// Length in distinct index terms (the longer of two reprints is kept).
     public var length: Int
+    public var category: String?
 
-    public init(id: String, cosine: Double, publishedAt: Int64?, vector: SparseVector, length: Int) {
+    public init(id: String, cosine: Double, publishedAt: Int64?, vector: SparseVector, length: Int, category: String? = nil) {
+        self.category = category
         self.id = id
         self.cosine = cosine
         self.publishedAt = publishedAt
@@ -30,9 +32,13 @@ public struct Reranker: Sendable {
 
     /// The final list of at most `k` entries for a query published at `queryDate` with vector `queryVector`.
     public func rerank(
-        _ candidates: [Candidate], queryVector: SparseVector, queryDate: Int64?, k: Int
+        _ candidates: [Candidate], queryVector: SparseVector, queryDate: Int64?, queryCategory: String? = nil, k: Int
     ) -> [(candidate: Candidate, score: Double)] {
-        var scored = candidates.map { ($0, score(of: $0, queryDate: queryDate)) }
+        var scored = candidates.map { candidate in
+            var value = score(of: candidate, queryDate: queryDate)
+            if options.categoryBoost > 0, let queryCategory, candidate.category == queryCategory { value *= 1 + options.categoryBoost }
+            return (candidate, value)
+        }
         scored.sort { a, b in
             if a.1 != b.1 { return a.1 > b.1 }
             if (a.0.publishedAt ?? .min) != (b.0.publishedAt ?? .min) { return (a.0.publishedAt ?? .min) > (b.0.publishedAt ?? .min) }
