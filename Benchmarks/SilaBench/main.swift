@@ -32,26 +32,64 @@ var benchCommands: [String: (BenchArguments) throws -> Void] = [
     "report": runReport,
 ]
 
-// ───── Wiring place for the analyzer and vectorizer benchmarks ─────────────────────────────────────────────────
-// AnalyzerBench.swift and VectorizerBench.swift (other engineers' files) provide
-//     func runAnalyzerBench(corpusPath: String) -> AnalyzerBenchResult
-//     func runVectorizerBench(tokensPath: String) -> VectorizerBenchResult
-// Once those files exist, uncomment the two registrations below. run.sh runs `SilaBench analyzer --corpus FILE
-// --json OUT` and `SilaBench vectorizer --tokens FILE --json OUT` when `SilaBench list` shows them. To put figures in
-// the final table, write them as rows with `writeTableRows(_:name:outDirectory:)` (see BenchSupport.swift): the
-// report appends every DIR/table/*.json.
-//
-// benchCommands["analyzer"] = { arguments in
-//     let result = runAnalyzerBench(corpusPath: try arguments.string("corpus"))
-//     print(result)
-//     // try writeTableRows([TableRow(...)], name: "analyzer", outDirectory: try arguments.string("out"))
-// }
-// benchCommands["vectorizer"] = { arguments in
-//     let result = runVectorizerBench(tokensPath: try arguments.string("tokens"))
-//     print(result)
-//     // try writeTableRows([TableRow(...)], name: "vectorizer", outDirectory: try arguments.string("out"))
-// }
-// ────────────────────────────────────────────────────────────────────────────────────────────────────────────────
+// ───── The analyzer and vectorizer benchmarks (AnalyzerBench.swift, VectorizerBench.swift) ─────────────────────
+// Each runs Sila's side in this process and the Python anchor as a child process on the same input, and writes
+// its rows for the final table to OUT/table/NAME.json.
+
+benchCommands["analyzer"] = { arguments in
+    let corpus = try arguments.string("corpus")
+    let result = runAnalyzerBench(corpusPath: corpus)
+    print(result)
+    let python = runPythonAnalyzerBench(scriptPath: "Benchmarks/analyzer/python_analyzer.py", corpusPath: corpus)
+    let ratio = python.map { result.megabytesPerSecond / $0 }
+    if let python { print(String(format: "python analyzer: %.2f MB/s (cpu, one core); sila/python %.1f×", python, ratio ?? 0)) }
+    for row in runAnalyzerAblation(corpusPath: corpus) {
+        print("ablation \(row.configuration): \(row.tokens) terms, \(row.distinctTokens) distinct")
+    }
+    try writeTableRows(
+        [
+            TableRow(
+                benchmark: "dev: analyzer MB/s, one core (vs Python re + str.translate)",
+                sila: String(format: "%.1f", result.megabytesPerSecond), anchor: python.map { String(format: "%.2f", $0) } ?? "—",
+                ratio: ratio.map { String(format: "%.1f×", $0) } ?? "—", target: "≥ 10×",
+                met: ratio.map { $0 >= 10 ? "yes" : "NO" } ?? "—")
+        ], name: "analyzer", outDirectory: try arguments.string("out"))
+}
+
+benchCommands["vectorizer"] = { arguments in
+    let tokens = try arguments.string("tokens")
+    let result = runVectorizerBench(tokensPath: tokens, threads: try arguments.int("threads", default: 2))
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    print(String(decoding: try encoder.encode(result), as: UTF8.self))
+    // scikit-learn on the same token file, in its own process (its own peak RSS).
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: arguments.string("python", default: "Benchmarks/.venv/bin/python"))
+    process.arguments = ["Benchmarks/vectorizer/sklearn_tfidf.py", tokens]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let anchor = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    let anchorSeconds = anchor?["seconds"] as? Double
+    let anchorRSS = anchor?["peak_rss_mb"] as? Double
+    print("scikit-learn: \(String(decoding: data, as: UTF8.self))")
+    let speedup = anchorSeconds.map { $0 / result.seconds }
+    try writeTableRows(
+        [
+            TableRow(
+                benchmark: "dev: TF-IDF fit + transform from tokens, s (vs scikit-learn)",
+                sila: String(format: "%.3f", result.seconds), anchor: anchorSeconds.map { String(format: "%.3f", $0) } ?? "—",
+                ratio: speedup.map { String(format: "%.1f× faster", $0) } ?? "—", target: "≥ 5× faster",
+                met: speedup.map { $0 >= 5 ? "yes" : "NO" } ?? "—"),
+            TableRow(
+                benchmark: "dev: TF-IDF peak RSS, MiB (vs scikit-learn)", sila: String(format: "%.0f", result.peakRSSMB),
+                anchor: anchorRSS.map { String(format: "%.0f", $0) } ?? "—",
+                ratio: anchorRSS.map { String(format: "%.2f×", result.peakRSSMB / $0) } ?? "—", target: "below",
+                met: anchorRSS.map { result.peakRSSMB < $0 ? "yes" : "NO" } ?? "—"),
+        ], name: "vectorizer", outDirectory: try arguments.string("out"))
+}
 
 let benchArgv = CommandLine.arguments
 guard benchArgv.count >= 2, benchArgv[1] != "help", benchArgv[1] != "--help" else {

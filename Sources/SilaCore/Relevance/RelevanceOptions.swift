@@ -25,8 +25,8 @@ public struct RelevanceOptions: Hashable, Sendable, Codable {
     public var minimumScore: Double
 
     public init(
-        dedupeThreshold: Double? = 0.9, recencyHalfLifeDays: Double? = 30, recencyWeight: Double = 0.5,
-        mmrLambda: Double? = nil, candidatePool: Int = 50, minimumScore: Double = 0, categoryBoost: Double = 0
+        dedupeThreshold: Double? = 0.9, recencyHalfLifeDays: Double? = 3, recencyWeight: Double = 0.5,
+        mmrLambda: Double? = nil, candidatePool: Int = 50, minimumScore: Double = 0, categoryBoost: Double = 0.1
     ) {
         self.categoryBoost = categoryBoost
         self.dedupeThreshold = dedupeThreshold
@@ -41,7 +41,8 @@ public struct RelevanceOptions: Hashable, Sendable, Codable {
     public static let standard = RelevanceOptions()
 
     /// Pure exact cosine: no collapsing, no recency, no diversity.
-    public static let plain = RelevanceOptions(dedupeThreshold: nil, recencyHalfLifeDays: nil, mmrLambda: nil, candidatePool: 0)
+    public static let plain = RelevanceOptions(
+        dedupeThreshold: nil, recencyHalfLifeDays: nil, mmrLambda: nil, candidatePool: 0, categoryBoost: 0)
 
     public var isPlain: Bool {
         dedupeThreshold == nil && recencyHalfLifeDays == nil && mmrLambda == nil && minimumScore <= 0 && categoryBoost == 0
