@@ -59,12 +59,17 @@ public struct Indexer: Sendable {
         let settings = ListSettings(k: options.k, relevance: builder.relevance)
         let settingsJSON = String(decoding: try JSONEncoder().encode(settings), as: UTF8.self)
         try store.replaceAllRelated(modelID: model.id, settings: [ListSettings.settingKey: settingsJSON]) { write in
-            for row in 0..<results.queryCount {
-                let key = index.tieKey(ofRow: Int32(row))
-                let entries = builder.list(
-                    from: results.matches(ofQuery: row), queryVector: vectors[row].vector, queryDate: key.publishedAt,
-                    queryCategory: categories[row], index: index, categories: categories)
-                try write(key.id, entries)
+            // Re-ranking is CPU work: done on every core, a chunk of rows at a time so memory stays bounded.
+            let index = index
+            for chunkStart in stride(from: 0, to: results.queryCount, by: 8192) {
+                let rows = Array(chunkStart..<min(results.queryCount, chunkStart + 8192))
+                let lists = rows.parallelMap(threads: options.threads) { row in
+                    builder.list(
+                        from: results.matches(ofQuery: row), queryVector: vectors[row].vector,
+                        queryDate: index.tieKey(ofRow: Int32(row)).publishedAt, queryCategory: categories[row], index: index,
+                        categories: categories)
+                }
+                for (row, entries) in zip(rows, lists) { try write(index.tieKey(ofRow: Int32(row)).id, entries) }
             }
         }
         report.phases.append(("write lists", clock.lap()))

@@ -77,7 +77,8 @@ public struct Reranker: Sendable {
                 continue
             }
             kept.append((candidate, score))
-            if kept.count >= limit * 2 { break }
+            // Enough for the list (and for MMR to choose from); later candidates could only replace a twin.
+            if kept.count >= (options.mmrLambda == nil ? limit : limit * 2) { break }
         }
         return kept
     }
