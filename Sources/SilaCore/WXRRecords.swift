@@ -10,15 +10,19 @@ import Store
 /// External entities are never resolved.
 enum WXRRecords {
     static func read(data: Data, file: String, _ body: (ParsedRecord) throws -> Void) throws {
-        let parser = XMLParser(data: data)
+        // Fed as a stream, in chunks: on Linux `XMLParser(data:)` hands libxml2 the whole document as one chunk, and
+        // past 10 MB libxml2 stops with "huge input lookup" (NSXMLParserErrorDomain error 1) — a large site's export.
+        let parser = XMLParser(stream: InputStream(data: data))
         parser.shouldResolveExternalEntities = false
         let delegate = WXRDelegate(file: file, parser: parser)
         parser.delegate = delegate
         let finished = parser.parse()
         for record in delegate.records { try body(record) }
-        if finished, let line = delegate.openItemLine {
+        if let (line, reason) = delegate.pendingError {
+            try body(.failure(RecordError(file: file, line: line, reason: reason)))
+        } else if finished, let line = delegate.openItemLine {
             try body(.failure(RecordError(file: file, line: line, reason: "XML error: the file ends inside this item (truncated export?)")))
-        } else if !finished {
+        } else if !finished, !delegate.reportedItemErrors {
             let reason = parser.parserError.map { "XML error: \(($0 as NSError).localizedDescription)" } ?? "XML error"
             try body(.failure(RecordError(file: file, line: parser.lineNumber, reason: reason)))
         }
@@ -35,9 +39,26 @@ private final class WXRDelegate: NSObject, XMLParserDelegate {
     private var tags = [String]()
     private var categoryDomain: String? = nil
     private var text = ""
+    /// The first XML error inside the current item: libxml2 recovers and goes on, but the item is not what was meant.
+    private var itemError: (line: Int, reason: String)? = nil
+    /// The first XML error outside any item.
+    private var documentError: (line: Int, reason: String)? = nil
+    private(set) var reportedItemErrors = false
 
     /// The line of an item still open when the document ended.
     var openItemLine: Int? { item == nil ? nil : itemLine }
+
+    /// The first XML error that no rejected item accounts for: outside the items, or in an item the document ends in.
+    var pendingError: (line: Int, reason: String)? { documentError ?? (item == nil ? nil : itemError) }
+
+    func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) {
+        let error = (line: parser.lineNumber, reason: "XML error: \((parseError as NSError).localizedDescription)")
+        if item != nil {
+            if itemError == nil { itemError = error }
+        } else if documentError == nil {
+            documentError = error
+        }
+    }
 
     init(file: String, parser: XMLParser) {
         self.file = file
@@ -51,6 +72,7 @@ private final class WXRDelegate: NSObject, XMLParserDelegate {
         text = ""
         if name == "item" {
             item = [:]
+            itemError = nil
             itemLine = parser.lineNumber
             categories = []
             tags = []
@@ -81,6 +103,12 @@ private final class WXRDelegate: NSObject, XMLParserDelegate {
 
     private func finishItem() {
         guard let item else { return }
+        if let itemError {
+            // Malformed markup inside the item: reject it where the error is rather than store a guess.
+            records.append(.failure(RecordError(file: file, line: itemError.line, reason: itemError.reason)))
+            reportedItemErrors = true
+            return
+        }
         let type = item["wp:post_type"]?.trimmingCharacters(in: .whitespaces) ?? "post"
         let status = item["wp:status"]?.trimmingCharacters(in: .whitespaces) ?? "publish"
         guard type == "post", status == "publish" else { return }
