@@ -76,26 +76,42 @@ struct LineReader {
     var chunkSize = 1 << 20
 
     func forEachLine(_ body: (Int, Data) throws -> Void) throws {
-        var buffer = Data()
+        var pending = Data()
         var lineNumber = 0
-        var firstChunk = true
+        func deliver(_ line: Data) throws {
+            lineNumber += 1
+            // A UTF-8 byte-order mark may open the file.
+            if lineNumber == 1, line.starts(with: [0xEF, 0xBB, 0xBF]) { try body(1, Data(line.dropFirst(3))) } else { try body(lineNumber, line) }
+        }
         while true {
             let chunk = handle.readData(ofLength: chunkSize)
             if chunk.isEmpty { break }
-            buffer.append(chunk)
-            if firstChunk, buffer.starts(with: [0xEF, 0xBB, 0xBF]) { buffer.removeFirst(3) }  // UTF-8 BOM
-            firstChunk = false
-            var start = buffer.startIndex
-            while let newline = buffer[start...].firstIndex(of: 0x0A) {
-                lineNumber += 1
-                try body(lineNumber, buffer[start..<newline])
-                start = newline + 1
+            // Lines are found with memchr over the raw bytes; only a line that spans two chunks is copied twice.
+            var lines = [Range<Int>]()
+            chunk.withUnsafeBytes { raw in
+                guard let base = raw.baseAddress else { return }
+                var start = 0
+                while start < raw.count, let hit = memchr(base + start, 0x0A, raw.count - start) {
+                    let end = base.distance(to: UnsafeRawPointer(hit))
+                    lines.append(start..<end)
+                    start = end + 1
+                }
+                lines.append(start..<raw.count)  // the unfinished tail
             }
-            buffer = Data(buffer[start...])
+            let offset = chunk.startIndex
+            for (position, range) in lines.enumerated() {
+                let bytes = chunk[(offset + range.lowerBound)..<(offset + range.upperBound)]
+                if position == lines.count - 1 {
+                    pending.append(bytes)
+                } else if pending.isEmpty {
+                    try deliver(Data(bytes))
+                } else {
+                    pending.append(bytes)
+                    try deliver(pending)
+                    pending = Data()
+                }
+            }
         }
-        if !buffer.isEmpty {
-            lineNumber += 1
-            try body(lineNumber, buffer)
-        }
+        if !pending.isEmpty { try deliver(pending) }
     }
 }

@@ -31,9 +31,9 @@ final class ProgressDisplay: @unchecked Sendable {
         let rate = elapsed > 0 ? Double(progress.done) / elapsed : 0
         let remaining = rate > 0 ? Double(progress.total - progress.done) / rate : 0
         let fraction = progress.total > 0 ? Double(progress.done) / Double(progress.total) : 1
-        let figures = String(
-            format: "%@ %d/%d (%.0f%%) %.0f/s ETA %@", progress.phase, progress.done, progress.total, fraction * 100, rate,
-            Self.duration(remaining))
+        // A rate needs a measured interval: the first report of a phase only starts its clock.
+        let rateText = elapsed >= 0.5 && !newPhase ? String(format: " %.0f/s ETA %@", rate, Self.duration(remaining)) : ""
+        let figures = String(format: "%@ %d/%d (%.0f%%)", progress.phase, progress.done, progress.total, fraction * 100) + rateText
         switch style {
         case .bar:
             let width = 30

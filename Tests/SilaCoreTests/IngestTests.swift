@@ -159,3 +159,18 @@ import Testing
         #expect(HTMLText.plainText(html) == text)
     }
 }
+
+@Suite struct LineReaderTests {
+    @Test(arguments: [1, 2, 7, 64, 1 << 20])
+    func linesAreTheSameWhateverTheChunkSizeAndTheBOMIsDropped(chunkSize: Int) throws {
+        let directory = TemporaryDirectory()
+        let text = "\u{FEFF}{\"id\": \"1\"}\n\nسطر عربي طويل نوعا ما\n{\"x\": 2}\nآخر سطر بلا نهاية"
+        let path = directory.path("lines.jsonl")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        let handle = try #require(FileHandle(forReadingAtPath: path))
+        var lines = [(Int, String)]()
+        try LineReader(handle: handle, chunkSize: chunkSize).forEachLine { lines.append(($0, String(decoding: $1, as: UTF8.self))) }
+        #expect(lines.map(\.0) == [1, 2, 3, 4, 5])
+        #expect(lines.map(\.1) == ["{\"id\": \"1\"}", "", "سطر عربي طويل نوعا ما", "{\"x\": 2}", "آخر سطر بلا نهاية"])
+    }
+}

@@ -25,8 +25,11 @@ public enum RepositoryFiles {
 
     /// The built `sila` executable of the current build (debug or release), beside the test bundle.
     public static var silaExecutable: URL {
-        let bundle = Bundle.main.bundleURL.deletingLastPathComponent()
-        for candidate in [bundle.appendingPathComponent("sila"), bundle.deletingLastPathComponent().appendingPathComponent("sila")]
+        let bundle = Bundle.main.bundleURL
+        for candidate in [
+            bundle.appendingPathComponent("sila"), bundle.deletingLastPathComponent().appendingPathComponent("sila"),
+            bundle.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("sila"),
+        ]
         where FileManager.default.isExecutableFile(atPath: candidate.path) {
             return candidate
         }
