@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-case "$ONLY" in ""|similarity|ingest|analyzer|vectorizer) ;; *) echo "run.sh: --only takes similarity, ingest, analyzer or vectorizer" >&2; exit 64 ;; esac
+case "$ONLY" in ""|similarity|ingest|analyzer|vectorizer|relevance) ;; *) echo "run.sh: --only takes similarity, ingest, analyzer, vectorizer or relevance" >&2; exit 64 ;; esac
 wants() { [ -z "$ONLY" ] || [ "$ONLY" = "$1" ]; }
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -203,6 +203,15 @@ if wants vectorizer && "$BENCH" list | grep -qx vectorizer; then
     else
         FAILED+=("build-sila")
     fi
+fi
+
+# Relevance: Sila's defaults (`sila eval`) and the plain Python pipeline, same corpus, same metrics.
+if wants relevance && [ "$SILA_BUILT" = 1 ]; then
+    say "relevance benchmark (sila eval vs the plain Python pipeline)"
+    step relevance-sila 1800 sh -c "\"$SILA\" eval \"$CORPUS\" --json --threads $THREADS > \"$OUT/relevance-sila.json\""
+    step relevance-plain 3600 sh -c "\"$VENV/bin/python\" Benchmarks/relevance/plain_pipeline.py \"$CORPUS\" > \"$OUT/relevance-plain.json\""
+    [ -s "$OUT/relevance-sila.json" ] && [ -s "$OUT/relevance-plain.json" ] \
+        && "$VENV/bin/python" Benchmarks/relevance/table_rows.py "$OUT/relevance-sila.json" "$OUT/relevance-plain.json" "$OUT"
 fi
 
 # ── The table ────────────────────────────────────────────────────────────────────────────────────────────────────

@@ -58,8 +58,11 @@ def metrics(records, top, matrix):
         if r.get("category"):
             cat += sum(records[j].get("category") == r["category"] for j in top[i]) / 10
         rows = [index[x] for x in ids]
-        if any(matrix[a].multiply(matrix[b]).sum() >= 0.9 for x, a in enumerate(rows) for b in rows[x + 1:]):
-            duplicates += 1
+        if len(rows) > 1:
+            gram = (matrix[rows] @ matrix[rows].T).toarray()
+            np.fill_diagonal(gram, 0)
+            if (gram >= 0.9).any():
+                duplicates += 1
         fellows = [x for x in members.get(r.get("story"), []) if x != r["id"]] if r.get("story") else []
         if not fellows:
             continue

@@ -97,8 +97,10 @@ import Testing
         let vowelled = try await CommandRunner.run(["analyze", "لَا اِتِّفَاقَ عَلَى السَّلَامِ فِي الخَلِيجِ"]).stdout
         let stretched = try await CommandRunner.run(["analyze", "لا اتفـــاق على الســلام في الخـليج"]).stdout
         let presentation = try await CommandRunner.run(["analyze", "\u{FEFB} اتفاق على السلام في الخليج"]).stdout
+        // Persian keheh and farsi yeh: «کرة» and «الخلیج».
+        let persian = try await CommandRunner.run(["analyze", "لا اتفاق على السلام فی الخلیج"]).stdout
         #expect(!plain.isEmpty)
-        #expect(vowelled == plain && stretched == plain && presentation == plain)
+        #expect(vowelled == plain && stretched == plain && presentation == plain && persian == plain)
     }
 
     @Test func serveAnswersOnTheSocketAndSIGTERMRemovesIt() async throws {

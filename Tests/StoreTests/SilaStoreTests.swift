@@ -189,3 +189,29 @@ import Vectorizer
         #expect(ISODate.normalized(input) == nil)
     }
 }
+
+@Suite struct MigrationTests {
+    let directory = TemporaryDirectory()
+
+    @Test func aDatabaseOfTheFirstSchemaIsUpgradedWithItsDataIntact() throws {
+        let path = directory.path("v1.sqlite")
+        let queue = try DatabaseQueue(path: path)
+        try Schema.migrator.migrate(queue, upTo: "v1-articles-models-vectors-related-jobs")
+        try queue.write { db in
+            try db.execute(
+                sql: "INSERT INTO articles (id, title, body, tags, content_hash, updated_at, published_at) VALUES ('a', 't', 'b', '[]', 'h', 0, '2024-01-01T00:00:00Z')")
+        }
+        try queue.close()
+        let store = try SilaStore.open(path: path, createIfMissing: false)
+        #expect(try store.article(id: "a")?.body == "b")
+        let applied = try store.pool.read { try Schema.migrator.appliedIdentifiers($0) }
+        #expect(applied == Set(Schema.migrator.migrations))
+        try store.setSetting("k", "v")
+        #expect(try store.setting("k") == "v")
+        #expect(try store.integrityCheck() == "ok")
+    }
+
+    @Test func migrationsAreAppendOnlyAndNamed() {
+        #expect(Schema.migrator.migrations == ["v1-articles-models-vectors-related-jobs", "v2-settings", "v3-articles-meta-index"])
+    }
+}
