@@ -66,7 +66,7 @@ say "building SilaBench (release, $SCRATCH)"
 swift build -c release --scratch-path "$SCRATCH" --product SilaBench >"$LOGS/build-silabench.log" 2>&1 \
     || { tail -40 "$LOGS/build-silabench.log" >&2; die "release build of SilaBench failed (log: $LOGS/build-silabench.log)"; }
 SILA_BUILT=0
-if wants ingest; then
+if wants ingest || wants relevance; then
     say "building sila (release; the first time compiles the server's dependencies: several minutes)"
     if swift build -c release --scratch-path "$SCRATCH" --product sila >"$LOGS/build-sila.log" 2>&1; then
         SILA_BUILT=1
