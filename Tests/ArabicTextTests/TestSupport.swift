@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import ArabicText
@@ -6,12 +7,9 @@ import Testing
 /// The dev corpus (`../shared/data/ar-news-dev.jsonl`, beside the package), read at test time and never copied into
 /// the repository. Tests that need it are disabled with a message when it is absent.
 enum DevCorpus {
-    /// The package root is three levels above this file (Tests/ArabicTextTests/TestSupport.swift).
-    static let url = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("../shared/data/ar-news-dev.jsonl").standardized
+    static let url = RepositoryFiles.devCorpus
 
-    static var isAvailable: Bool { FileManager.default.fileExists(atPath: url.path) }
+    static var isAvailable: Bool { RepositoryFiles.devCorpusIsAvailable }
 
     private struct Article: Decodable {
         let title: String?
@@ -36,19 +34,6 @@ enum DevCorpus {
         return Swift.stride(from: 0, to: articleCount, by: stride).prefix(count).map {
             texts[2 * $0] + "\n" + texts[2 * $0 + 1]
         }
-    }
-}
-
-/// SplitMix64: a small seeded generator, so every randomized test is reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -1,10 +1,11 @@
 import Testing
+import TestSupport
 
 @testable import Vectorizer
 
 @Suite struct KeySortTests {
     static let inputs: [(String, [UInt64])] = {
-        var rng = SeededGenerator(state: 11)
+        var rng = SeededGenerator(seed: 11)
         let random = (0..<5000).map { _ in UInt64.random(in: 0..<100_000, using: &rng) }
         let fewValues = (0..<3000).map { _ in UInt64.random(in: 0..<4, using: &rng) }
         return [

@@ -1,5 +1,6 @@
 import ArabicText
 import Foundation
+import TestSupport
 
 @testable import Vectorizer
 
@@ -19,22 +20,9 @@ extension TFIDFModel {
     }
 }
 
-/// A small seeded generator (SplitMix64) for synthetic corpora.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// `count` synthetic documents over a skewed vocabulary of made-up Arabic-looking terms.
 func syntheticDocuments(count: Int, seed: UInt64 = 42) -> [AnalyzedDocument] {
-    var rng = SeededGenerator(state: seed)
+    var rng = SeededGenerator(seed: seed)
     let letters = Array("بتثجحخدذرزسشصضطظعغفقكلمنهوي").map(String.init)
     let vocabulary = (0..<600).map { rank in
         (0..<(2 + rank % 5)).map { letters[($0 * 7 + rank * 13 + rank / 11) % letters.count] }.joined() + "\(rank)"
