@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 // Shared helpers of the benchmark executable: clocks, peak memory, seeded randomness, `.npy` files, JSON results,
 // and the small argument parser the subcommands use. Nothing here is timed.
@@ -237,51 +238,12 @@ func readBenchCorpus(_ path: String) throws -> [CorpusArticle] {
     return articles
 }
 
-/// Seconds since 1970 of `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SSZ` (UTC); nil otherwise.
-func epochSeconds(iso text: String) -> Int64? {
-    let scalars = Array(text.utf8)
-    func number(_ range: Range<Int>) -> Int? {
-        guard range.upperBound <= scalars.count else { return nil }
-        var value = 0
-        for index in range {
-            let digit = Int(scalars[index]) - 48
-            guard (0...9).contains(digit) else { return nil }
-            value = value * 10 + digit
-        }
-        return value
-    }
-    guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), (1...12).contains(month) else { return nil }
-    var seconds = 0
-    if scalars.count >= 19, let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19) {
-        seconds = hour * 3600 + minute * 60 + second
-    }
-    // Days from civil (Howard Hinnant's algorithm).
-    let y = month <= 2 ? year - 1 : year
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yoe = y - era * 400
-    let mp = (month + 9) % 12
-    let doy = (153 * mp + 2) / 5 + day - 1
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-    let days = era * 146_097 + doe - 719_468
-    return Int64(days) * 86_400 + Int64(seconds)
-}
+/// Seconds since 1970 of an ISO-8601 date as Sila stores or accepts it (Store's parser, so the benchmark reads
+/// dates exactly as Sila does).
+func epochSeconds(iso text: String) -> Int64? { ISODate.epochSeconds(text) }
 
-/// `YYYY-MM-DDTHH:MM:SSZ` of seconds since 1970 (UTC).
-func isoString(epochSeconds value: Int64) -> String {
-    let days = Int(value >= 0 ? value / 86_400 : (value - 86_399) / 86_400)
-    let secondsOfDay = Int(value - Int64(days) * 86_400)
-    let z = days + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let doe = z - era * 146_097
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let day = doy - (153 * mp + 2) / 5 + 1
-    let month = mp < 10 ? mp + 3 : mp - 9
-    let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-    return String(
-        format: "%04d-%02d-%02dT%02d:%02d:%02dZ", year, month, day, secondsOfDay / 3600, secondsOfDay / 60 % 60, secondsOfDay % 60)
-}
+/// `YYYY-MM-DDTHH:MM:SSZ` of seconds since 1970 (UTC), as Sila stores dates.
+func isoString(epochSeconds value: Int64) -> String { ISODate.format(value) }
 
 /// A JSON string literal of `text`.
 func jsonString(_ text: String) -> String {

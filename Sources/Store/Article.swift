@@ -126,8 +126,8 @@ public enum ISODate {
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    /// The stored form of an epoch second.
-    static func format(_ seconds: Int64) -> String {
+    /// The stored form (`YYYY-MM-DDTHH:MM:SSZ`, UTC) of an epoch second.
+    public static func format(_ seconds: Int64) -> String {
         let days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
         let rest = Int(seconds - Int64(days) * 86_400)
         // civil_from_days
