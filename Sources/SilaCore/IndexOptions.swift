@@ -1,6 +1,7 @@
 import ArabicText
 import Foundation
 import Similarity
+import Store
 import Vectorizer
 
 /// Settings of a batch recompute (`sila index`, `POST /v1/recompute`).
@@ -56,4 +57,9 @@ public struct ListSettings: Codable, Sendable, Equatable {
     public var relevance: RelevanceOptions
 
     static let settingKey = "lists"
+
+    /// The settings of the last recompute, or nil before the first one.
+    public static func stored(in store: SilaStore) throws -> ListSettings? {
+        try store.setting(settingKey).flatMap { try? JSONDecoder().decode(ListSettings.self, from: Data($0.utf8)) }
+    }
 }

@@ -68,15 +68,56 @@ public final class LiveIndex: @unchecked Sendable {
     }
 
     /// The list of a text that is not stored (cold start), computed like a stored list. Nothing is written.
-    public func related(to article: Article, k: Int) -> [RelatedEntry] {
+    public func related(to article: Article, k: Int, filter: RelatedFilter = RelatedFilter()) -> [RelatedEntry] {
         let vector = vectorize(article)
         return lock.withLock {
-            let own = index.row(ofID: article.id)
-            let wide = RelatedListBuilder(relevance: builder.relevance, k: k)
-            return wide.list(
-                from: index.search(vector, k: wide.poolSize, excluding: own), queryVector: vector,
-                queryDate: article.publishedEpochSeconds, queryCategory: article.category, index: index, categories: categories)
+            list(
+                for: vector, excluding: index.row(ofID: article.id), queryDate: article.publishedEpochSeconds,
+                queryCategory: article.category, k: k, filter: filter)
         }
+    }
+
+    /// The list of a stored article computed now, `k` long and restricted by `filter`: what its stored list cannot
+    /// answer (a longer list, or a filter that leaves too few of it). Nil when the id is not in the index.
+    public func related(ofStored id: String, k: Int, filter: RelatedFilter) -> [RelatedEntry]? {
+        lock.withLock {
+            guard let row = index.row(ofID: id) else { return nil }
+            return list(
+                for: index.vector(ofRow: row), excluding: row, queryDate: index.tieKey(ofRow: row).publishedAt,
+                queryCategory: category(ofRow: row), k: k, filter: filter)
+        }
+    }
+
+    /// The relevance list of a query vector over the articles `filter` admits. Call with the lock held.
+    private func list(
+        for vector: SparseVector, excluding own: Int32?, queryDate: Int64?, queryCategory: String?, k: Int,
+        filter: RelatedFilter
+    ) -> [RelatedEntry] {
+        let wide = RelatedListBuilder(relevance: builder.relevance, k: k)
+        let matches: [ScoredMatch]
+        if filter.isEmpty {
+            matches = index.search(vector, k: wide.poolSize, excluding: own)
+        } else {
+            // Every scored row, then the filter, then the pool: a narrow category never starves the candidates.
+            let index = self.index
+            var admitted = index.allScores(of: vector, excluding: own).filter {
+                let key = index.tieKey(ofRow: $0.row)
+                return filter.admits(id: key.id, category: category(ofRow: $0.row), publishedAt: key.publishedAt, score: Double($0.score))
+            }
+            admitted.sort {
+                $0.score != $1.score ? $0.score > $1.score : index.tieKey(ofRow: $0.row).ranksBefore(index.tieKey(ofRow: $1.row))
+            }
+            matches = Array(admitted.prefix(wide.poolSize))
+        }
+        let list = wide.list(
+            from: matches, queryVector: vector, queryDate: queryDate, queryCategory: queryCategory, index: index,
+            categories: categories)
+        // Re-ranking moves scores (recency, section): the minimum applies to the score shown.
+        return filter.minimumScore > 0 ? list.filter { $0.score >= filter.minimumScore } : list
+    }
+
+    private func category(ofRow row: Int32) -> String? {
+        Int(row) < categories.count ? categories[Int(row)] : nil
     }
 
     /// Stores or replaces an article, computes its list and updates every list it enters or leaves, all in one

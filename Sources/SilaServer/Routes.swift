@@ -22,6 +22,8 @@ struct Routes {
         let id: String
         let related: [RelatedItem]
         let model: String?
+        /// `stored` (the list of the last recompute or live update) or `live` (computed for this request).
+        var source: RelatedLookup.Source? = nil
     }
 
     func health() throws -> Response {
@@ -41,19 +43,20 @@ struct Routes {
     func related(_ request: Request, _ context: BasicRequestContext) throws -> Response {
         let id = try articleID(context)
         let k = try requestedK(request)
-        let items: [RelatedItem]
+        let filter = try requestedFilter(request)
+        let answer: (items: [RelatedItem], source: RelatedLookup.Source)
         do {
-            items = try state.store.relatedItems(of: id, k: k)
+            answer = try RelatedLookup(store: state.store, liveIndex: { [state] in state.liveIndex }).related(of: id, k: k, filter: filter)
         } catch CoreError.unknownArticle {
             throw APIError.notFound("no article with id '\(id)'")
         }
-        return JSONResponse.make(
-            RelatedAnswer(id: id, related: try explained(items, for: try state.store.article(id: id), request), model: state.liveIndex?.model.id))
+        let items = try explained(answer.items, for: { try state.store.article(id: id) }, request)
+        return JSONResponse.make(RelatedAnswer(id: id, related: items, model: state.liveIndex?.model.id, source: answer.source))
     }
 
     /// Adds explanations when the request asks for them (`?explain=1`).
-    func explained(_ items: [RelatedItem], for query: Article?, _ request: Request) throws -> [RelatedItem] {
-        guard let flag = request.uri.queryParameters.get("explain"), flag == "1" || flag == "true", let query,
+    func explained(_ items: [RelatedItem], for query: () throws -> Article?, _ request: Request) throws -> [RelatedItem] {
+        guard let flag = request.uri.queryParameters.get("explain"), flag == "1" || flag == "true", let query = try query(),
             let live = state.liveIndex
         else { return items }
         return try live.explainer.explain(items, for: query, store: state.store)
@@ -71,7 +74,7 @@ struct Routes {
         let (created, list) = try live.upsert(article)
         return JSONResponse.make(
             status: created ? .created : .ok,
-            RelatedAnswer(id: id, related: try explained(try state.store.items(for: list), for: article, request), model: live.model.id))
+            RelatedAnswer(id: id, related: try explained(try state.store.items(for: list), for: { article }, request), model: live.model.id))
     }
 
     func delete(_ context: BasicRequestContext) throws -> Response {
@@ -86,10 +89,13 @@ struct Routes {
         if fields["id"] == nil { fields["id"] = "_query" }
         let article = try ArticleInput.article(from: fields)
         let k = try requestedK(request)
+        let filter = try requestedFilter(request)
         guard let live = state.liveIndex else { throw APIError.noModel }
-        let list = live.related(to: article, k: k)
+        let list = live.related(to: article, k: k, filter: filter)
         return JSONResponse.make(
-            RelatedAnswer(id: article.id, related: try explained(try state.store.items(for: list), for: article, request), model: live.model.id))
+            RelatedAnswer(
+                id: article.id, related: try explained(try state.store.items(for: list), for: { article }, request), model: live.model.id,
+                source: .live))
     }
 
     func recompute() throws -> Response {
@@ -121,6 +127,19 @@ struct Routes {
             throw APIError.badRequest("k must be an integer from 1 to \(configuration.maxK), got '\(text.prefix(20))'")
         }
         return k
+    }
+
+    /// `category`, `since`, `until` (dates or instants), `exclude` (comma-separated ids), `min_score`: which articles
+    /// the box may show.
+    func requestedFilter(_ request: Request) throws -> RelatedFilter {
+        let parameters = request.uri.queryParameters
+        do {
+            return try RelatedFilter(
+                category: parameters.get("category"), sinceText: parameters.get("since"), untilText: parameters.get("until"),
+                excludeText: parameters.get("exclude"), minimumScoreText: parameters.get("min_score"))
+        } catch CoreError.invalidOption(let message) {
+            throw APIError.badRequest(message)
+        }
     }
 
     func jsonObject(_ request: Request) async throws -> [String: Any] {

@@ -11,6 +11,16 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes = 2 << 20
     /// Largest k a client may ask for.
     public var maxK = 100
+    /// Header block limit (431 above it) and request-target limit (414 above it).
+    public var maxHeaderBytes = 16 << 10
+    public var maxTargetBytes = 8 << 10
+    /// A connection with no complete request for this long is closed: a client that stalls mid-request cannot
+    /// hold a connection (and its memory) forever.
+    public var idleTimeoutSeconds = 30
+    /// Most connections served at once; more wait in the listen backlog.
+    public var maxConnections = 4096
+    /// When set, every request must carry `Authorization: Bearer` with this token (`--token-file`).
+    public var accessToken: AccessToken? = nil
 
     public init(socketPath: String) {
         self.socketPath = socketPath

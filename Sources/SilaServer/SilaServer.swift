@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import SilaCore
 import Store
@@ -19,8 +20,12 @@ public struct SilaServer: Sendable {
     /// The router with every route and the JSON error middleware (also used by in-process tests).
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        router.middlewares.add(RequestLogMiddleware())
         router.middlewares.add(MetricsRecordingMiddleware(metrics: metrics))
         router.middlewares.add(JSONErrorMiddleware())
+        router.middlewares.add(
+            RequestHeadLimitMiddleware(maxHeaderBytes: configuration.maxHeaderBytes, maxTargetBytes: configuration.maxTargetBytes))
+        if let token = configuration.accessToken { router.middlewares.add(AccessTokenMiddleware(token: token)) }
         Routes(state: state, configuration: configuration).register(on: router)
         router.get("/metrics") { [state, metrics] _, _ in
             metrics.setIndex(articles: state.liveIndex?.articleCount ?? 0, lastRecompute: try state.store.lastComputedAt())
@@ -37,11 +42,18 @@ public struct SilaServer: Sendable {
         try SocketFile.prepare(path: configuration.socketPath)
         let mode = configuration.socketMode
         let path = configuration.socketPath
+        let connections = FileDescriptorLimit.raise(toServe: configuration.maxConnections)
+        let http = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds))))
+        func listening(on address: BindAddress) -> ApplicationConfiguration {
+            ApplicationConfiguration(
+                address: address, serverName: "sila", backlog: 1024,
+                availableConnectionsDelegate: MaximumAvailableConnections(connections))
+        }
         var apps = [Application<RouterResponder<BasicRequestContext>>]()
         apps.append(
             Application(
-                router: makeRouter(),
-                configuration: ApplicationConfiguration(address: .unixDomainSocket(path: path), serverName: "sila"),
+                router: makeRouter(), server: http,
+                configuration: listening(on: .unixDomainSocket(path: path)),
                 onServerRunning: { _ in
                     chmod(path, mode_t(mode))
                     onReady()
@@ -53,8 +65,7 @@ public struct SilaServer: Sendable {
             }
             apps.append(
                 Application(
-                    router: makeRouter(),
-                    configuration: ApplicationConfiguration(address: .hostname(tcp.host, port: tcp.port), serverName: "sila"),
+                    router: makeRouter(), server: http, configuration: listening(on: .hostname(tcp.host, port: tcp.port)),
                     logger: logger))
         }
         defer { unlink(path) }
@@ -73,13 +84,16 @@ public enum ServerError: Error, CustomStringConvertible {
     case socketPathTooLong(path: String, limit: Int)
     case notASocket(path: String)
     case remoteNotAllowed(host: String)
+    case worldWritableDirectory(path: String)
 
     public var description: String {
         switch self {
         case .socketInUse(let path): return "\(path): a server is already listening on this socket; stop it or choose --socket"
         case .socketPathTooLong(let path, let limit):
             return "\(path): socket path is \(path.utf8.count) bytes, the kernel allows \(limit); choose a shorter --socket"
-        case .notASocket(let path): return "\(path): exists and is not a socket; refusing to replace it"
+        case .notASocket(let path): return "\(path): exists and is not a socket (a file or a symlink); refusing to replace it"
+        case .worldWritableDirectory(let path):
+            return "\(path): the socket's directory is writable by every user, who could replace the socket; use a directory only sila's user and group can write (e.g. /run/sila)"
         case .remoteNotAllowed(let host):
             return "--tcp \(host): not a loopback address; pass --allow-remote to listen beyond this machine"
         }
@@ -95,12 +109,15 @@ enum SocketFile {
         guard path.utf8.count <= maximumPathBytes else {
             throw ServerError.socketPathTooLong(path: path, limit: maximumPathBytes)
         }
-        var status = stat()
-        guard lstat(path, &status) == 0 else {
-            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            return
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var directoryStatus = stat()
+        if stat(directory, &directoryStatus) == 0, directoryStatus.st_mode & S_IWOTH != 0 {
+            // Anyone could plant a file or symlink at the path between our check and bind, or replace the socket.
+            throw ServerError.worldWritableDirectory(path: directory)
         }
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return }
         guard (status.st_mode & S_IFMT) == S_IFSOCK else { throw ServerError.notASocket(path: path) }
         if isListening(path) { throw ServerError.socketInUse(path: path) }
         unlink(path)  // stale: left by a crashed server
@@ -126,5 +143,22 @@ enum SocketFile {
 
     static func isLoopback(_ host: String) -> Bool {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}
+
+/// The open-file limit bounds how many clients can connect at once (each connection is a descriptor).
+enum FileDescriptorLimit {
+    /// Raises the soft limit towards the hard one and returns how many connections fit under it (leaving room for
+    /// the database, the model and the listeners).
+    static func raise(toServe wanted: Int) -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return min(wanted, 900) }
+        let needed = rlim_t(wanted + 128)
+        if limit.rlim_cur < needed {
+            limit.rlim_cur = min(needed, limit.rlim_max)
+            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+            _ = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
+        return max(16, min(wanted, Int(limit.rlim_cur) - 128))
     }
 }

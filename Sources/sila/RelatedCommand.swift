@@ -9,7 +9,9 @@ struct RelatedCommand: ParsableCommand {
         commandName: "related",
         abstract: "Show the «شاهد أيضاً» list of an article.",
         discussion: """
-            For a stored article the list computed by the last `sila index` (or live update) is shown. With --text \
+            For a stored article the list computed by the last `sila index` (or live update) is shown; when it \
+            cannot answer (-k longer than the stored lists, or --category/--since leaving fewer than k), the list is \
+            computed now with the current model. With --text \
             FILE the list is computed now for an article that is not stored (cold start): FILE holds an article \
             JSON object, or plain text used as its body.
             """)
@@ -31,6 +33,21 @@ struct RelatedCommand: ParsableCommand {
     @Flag(help: "Show, for each suggestion, the 5 shared words that contributed most to the score.")
     var explain = false
 
+    @Option(help: ArgumentHelp("Only suggestions of this category (as stored).", valueName: "name"))
+    var category: String?
+
+    @Option(help: ArgumentHelp("Only suggestions published at or after this date (YYYY-MM-DD or an ISO-8601 instant).", valueName: "date"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("Only suggestions published at or before this date.", valueName: "date"))
+    var until: String?
+
+    @Option(help: ArgumentHelp("Never these articles (comma-separated ids).", valueName: "ids"))
+    var exclude: String?
+
+    @Option(help: ArgumentHelp("Only suggestions scoring at least this (0 to 1).", valueName: "score"))
+    var minScore: String?
+
     func validate() throws {
         guard (id == nil) != (text == nil) else { throw ValidationError("give an article id, or --text FILE") }
         guard (1...1000).contains(k) else { throw ValidationError("-k must be between 1 and 1000") }
@@ -38,6 +55,8 @@ struct RelatedCommand: ParsableCommand {
 
     func run() throws {
         let store = try database.open()
+        let filter = try RelatedFilter(
+            category: category, sinceText: since, untilText: until, excludeText: exclude, minimumScoreText: minScore)
         let queryID: String
         var items: [RelatedItem]
         let query: Article?
@@ -46,10 +65,11 @@ struct RelatedCommand: ParsableCommand {
             guard let live = try LiveIndex.load(store: store) else { throw CoreError.noModel }
             queryID = article.id
             query = article
-            items = try store.items(for: live.related(to: article, k: k))
+            items = try store.items(for: live.related(to: article, k: k, filter: filter))
         } else {
             queryID = id!
-            items = try store.relatedItems(of: queryID, k: k)
+            items = try RelatedLookup(store: store, liveIndex: { try LiveIndex.load(store: store) })
+                .related(of: queryID, k: k, filter: filter).items
             query = try store.article(id: queryID)
         }
         if explain, let query {

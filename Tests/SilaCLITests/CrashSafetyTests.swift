@@ -178,7 +178,8 @@ import Glibc
 
             // The lists are served: `sila related` answers from them.
             let id = corpus.ids[Int.random(in: 0..<corpus.count, using: &random)]
-            let related = try await BuiltSila.run(["related", "--db", db, id, "--json"])
+            // As long as the stored list: a longer -k would be computed live, not served from it.
+            let related = try await BuiltSila.run(["related", "--db", db, id, "--json", "-k", "\(max(lists[id]?.count ?? 10, 1))"])
             #expect(related.status == 0, "\(context): \(related.stderr)")
             let object = try JSONSerialization.jsonObject(with: Data(related.stdout.utf8)) as? [String: Any]
             let served = (object?["related"] as? [[String: Any]])?.compactMap { $0["id"] as? String }

@@ -58,21 +58,3 @@ public struct RelevanceOptions: Hashable, Sendable, Codable {
         return nil
     }
 }
-
-/// Read-time filters: they narrow a list, they never add noise to fill it.
-public struct RelatedFilter: Hashable, Sendable {
-    public var category: String?
-    public var excludedCategories: Set<String> = []
-    public var excludedIDs: Set<String> = []
-    /// Only articles published at or after / before these (epoch seconds).
-    public var since: Int64?
-    public var until: Int64?
-    public var minimumScore: Double = 0
-
-    public init() {}
-
-    public var isEmpty: Bool {
-        category == nil && excludedCategories.isEmpty && excludedIDs.isEmpty && since == nil && until == nil
-            && minimumScore <= 0
-    }
-}
