@@ -15,15 +15,6 @@ enum BLASKernels {
             Int32(depth), documents, Int32(depth), 0, scores, Int32(ldScores))
     }
 
-    /// scores (columns) = documents (columns × depth, row-major) · query (depth). Overwrites `scores`.
-    static func scoreOne(
-        query: UnsafePointer<Float>, documents: UnsafePointer<Float>, columns: Int, depth: Int,
-        scores: UnsafeMutablePointer<Float>
-    ) {
-        guard columns > 0, depth > 0 else { return }
-        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(columns), Int32(depth), 1, documents, Int32(depth), query, 1, 0, scores, 1)
-    }
-
     /// Keeps OpenBLAS from starting its own threads inside our worker threads.
     static func useSingleThreadedBLAS() {
         openblas_set_num_threads(1)

@@ -1,17 +1,32 @@
-/// Tuning of the exact search, passed as a value (no global knobs).
+/// Tuning of the exact search, passed as a value (no global knobs). None of it changes the answer.
 public struct SearchConfiguration: Hashable, Sendable {
-    /// How many of the most frequent vocabulary columns are scored densely with `cblas_sgemm`; the rest go through
-    /// the sparse inverted lists. Term ids are ordered by document frequency, so these are ids `0..<denseHeadTerms`.
+    /// At most this many of the most frequent vocabulary columns are scored densely with `cblas_sgemm` in the
+    /// all-pairs search; the rest go through the sparse inverted lists. Term ids are ordered by document frequency,
+    /// so these are ids `0..<denseHeadTerms`.
     public var denseHeadTerms: Int
-    /// Upper bound on the memory for score tiles and the dense head, over all threads.
+    /// Cost model of the dense head: a term joins it only while its document frequency is at least this fraction
+    /// of the rows (below it, the sparse pass is cheaper than the term's share of the `sgemm`). 0: always
+    /// `denseHeadTerms` terms.
+    public var denseHeadMinDocumentFraction: Double
+    /// Upper bound on the memory for score tiles and the dense head block, over all threads.
     public var memoryBudgetBytes: Int
     /// Worker threads for the all-pairs search.
     public var threads: Int
+    /// Query rows per all-pairs tile (0: automatic).
+    public var blockRows: Int
+    /// Candidate columns per all-pairs tile (0: automatic).
+    public var blockColumns: Int
 
-    public init(denseHeadTerms: Int = 64, memoryBudgetBytes: Int = 256 << 20, threads: Int = 2) {
-        self.denseHeadTerms = denseHeadTerms
+    public init(
+        denseHeadTerms: Int = 64, denseHeadMinDocumentFraction: Double = 0, memoryBudgetBytes: Int = 256 << 20,
+        threads: Int = 2, blockRows: Int = 0, blockColumns: Int = 0
+    ) {
+        self.denseHeadTerms = max(0, denseHeadTerms)
+        self.denseHeadMinDocumentFraction = denseHeadMinDocumentFraction
         self.memoryBudgetBytes = memoryBudgetBytes
         self.threads = max(1, threads)
+        self.blockRows = max(0, blockRows)
+        self.blockColumns = max(0, blockColumns)
     }
 
     public static let standard = SearchConfiguration()

@@ -3,10 +3,12 @@ import Vectorizer
 
 /// The exact cosine index over L2-normalized TF-IDF vectors.
 ///
-/// Scores are computed in two exact parts that add up to the dot product: the most frequent vocabulary columns
-/// as a dense block multiplied with OpenBLAS (`cblas_sgemm` for many queries, `cblas_sgemv` for one), and the
-/// long tail of rarer terms through inverted lists. Memory: O(non-zeros) for the index, plus score tiles bounded
-/// by `SearchConfiguration.memoryBudgetBytes`.
+/// Storage is the rows in compressed form (CSR) and, built from them when a search needs it, their transpose: one
+/// inverted list per term (`TermPostings`). The all-pairs search scores each pair once, the most frequent terms as
+/// a dense block with OpenBLAS (`cblas_sgemm`) and the rest through the inverted lists (`AllPairsSearch`); a single
+/// query walks the inverted lists with score bounds (`SingleQuery`). Memory: O(non-zeros) for the index (16 bytes
+/// per non-zero once the lists exist), plus the all-pairs head block and tiles bounded by
+/// `SearchConfiguration.memoryBudgetBytes`.
 ///
 /// Rows are numbered in the order they were added. A removed row stays in storage, excluded from every answer,
 /// until the index is rebuilt. Zero vectors are stored but never anybody's neighbour. Only matches with a score
@@ -14,21 +16,27 @@ import Vectorizer
 public struct SimilarityIndex: Sendable {
     public let configuration: SearchConfiguration
     private var storage: SparseRows
+    private var postingsHolder = PostingsHolder()
     private var tieKeys: [TieKey] = []
     private var isRemoved: [Bool] = []
     private var rowsByID: [String: Int32] = [:]
 
+    /// Rows added after the inverted lists were built that a single query scores one by one before the lists are
+    /// rebuilt (a rebuild costs O(non-zeros); a live index adds rows one at a time).
+    static let maxUncoveredRows = 256
+
     /// An empty index for vectors of a vocabulary of `vocabularySize` terms (ids ordered by document frequency).
     public init(vocabularySize: Int, configuration: SearchConfiguration = .standard) {
         self.configuration = configuration
-        storage = SparseRows(vocabularySize: vocabularySize, headTerms: configuration.denseHeadTerms)
+        storage = SparseRows(vocabularySize: vocabularySize)
     }
 
     /// Number of rows ever added (removed ones included).
     public var rowCount: Int { storage.rowCount }
     /// Number of rows that can be answered and found.
     public var liveCount: Int { rowsByID.count }
-    public var headTermCount: Int { storage.headTerms }
+    /// The most terms the all-pairs search scores densely.
+    public var headTermCount: Int { min(configuration.denseHeadTerms, storage.vocabularySize) }
 
     /// The row of an article id, if it is live.
     public func row(ofID id: String) -> Int32? { rowsByID[id] }
@@ -36,18 +44,28 @@ public struct SimilarityIndex: Sendable {
     public func tieKey(ofRow row: Int32) -> TieKey { tieKeys[Int(row)] }
     public func isLive(row: Int32) -> Bool { !isRemoved[Int(row)] }
 
-    /// The raw storage (for the kernel's own tests).
-    var storageSnapshot: SparseRows { storage }
-
-    /// The stored vector of a row.
+    /// The stored vector of a row (terms in increasing order, terms outside the vocabulary dropped).
     public func vector(ofRow row: Int32) -> SparseVector {
         let (terms, weights) = storage.row(Int(row))
         return SparseVector(termIDs: Array(terms), weights: Array(weights))
     }
 
+    /// Reserves storage for `rows` rows with `nonZeros` non-zeros in all (bulk loading without regrowth).
+    public mutating func reserveCapacity(rows: Int, nonZeros: Int) {
+        storage.reserveCapacity(rows: rows, nonZeros: nonZeros)
+        tieKeys.reserveCapacity(rows)
+        isRemoved.reserveCapacity(rows)
+        rowsByID.reserveCapacity(rows)
+    }
+
     /// Adds a vector under `key.id`, replacing (removing) a live row with the same id. Returns its row.
     @discardableResult
     public mutating func add(_ vector: SparseVector, key: TieKey) -> Int32 {
+        if !isKnownUniquelyReferenced(&postingsHolder) {
+            // Another copy of this index shares the holder: keep its lists (they cover our first rows too) in a
+            // holder of our own, so that a rebuild for our rows never reaches that copy.
+            postingsHolder = PostingsHolder(postingsHolder.snapshot)
+        }
         if let previous = rowsByID[key.id] { isRemoved[Int(previous)] = true }
         let row = Int32(storage.rowCount)
         storage.append(vector)
@@ -65,70 +83,55 @@ public struct SimilarityIndex: Sendable {
         return row
     }
 
+    /// Builds the inverted lists now (otherwise the first search does).
+    public func prepareForSearch() {
+        _ = postingsHolder.postings(for: storage, maxUncovered: 0)
+    }
+
+    private func singleQuery() -> SingleQuery {
+        SingleQuery(
+            rows: storage, postings: postingsHolder.postings(for: storage, maxUncovered: Self.maxUncoveredRows),
+            tieKeys: tieKeys, isRemoved: isRemoved)
+    }
+
     /// The exact top-k neighbours of `vector`, best first, excluding `excludedRow` (the query's own row, if stored).
     public func search(_ vector: SparseVector, k: Int, excluding excludedRow: Int32? = nil) -> [ScoredMatch] {
-        var collector = TopKCollector(k: k)
-        withScores(of: vector) { scores in
-            tieKeys.withUnsafeBufferPointer { keys in
-                collect(scores: scores, excluding: excludedRow, into: &collector, tieKeys: keys)
-            }
-        }
-        return collector.matches
+        guard k > 0, rowCount > 0 else { return [] }
+        return singleQuery().search(vector, k: k, excluding: excludedRow)
     }
 
     /// Every live row with a score above zero against `vector`, in row order (for the reverse update: the rows
     /// whose lists a new article may enter).
     public func allScores(of vector: SparseVector, excluding excludedRow: Int32? = nil) -> [ScoredMatch] {
-        var result = [ScoredMatch]()
-        withScores(of: vector) { scores in
-            for row in 0..<scores.count where scores[row] > 0 && !isRemoved[row] && Int32(row) != excludedRow {
-                result.append(ScoredMatch(row: Int32(row), score: scores[row]))
-            }
-        }
-        return result
-    }
-
-    /// Computes `vector · rowᵀ` for every row into a temporary buffer.
-    private func withScores(of vector: SparseVector, _ body: (UnsafeMutableBufferPointer<Float>) -> Void) {
-        let rowCount = storage.rowCount
-        let head = storage.headTerms
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: max(rowCount, 1)) { scores in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: max(head, 1)) { denseQuery in
-                if head > 0, rowCount > 0 {
-                    storage.densifyHead(vector, into: UnsafeMutableBufferPointer(rebasing: denseQuery[0..<head]))
-                    storage.headMatrix.withUnsafeBufferPointer { matrix in
-                        BLASKernels.scoreOne(
-                            query: denseQuery.baseAddress!, documents: matrix.baseAddress!, columns: rowCount,
-                            depth: head, scores: scores.baseAddress!)
-                    }
-                } else {
-                    scores.initialize(repeating: 0)
-                }
-                storage.accumulateTail(termIDs: vector.termIDs, weights: vector.weights, into: scores.baseAddress!)
-                body(UnsafeMutableBufferPointer(rebasing: scores[0..<rowCount]))
-            }
-        }
-    }
-
-    @inline(__always)
-    private func collect(
-        scores: UnsafeMutableBufferPointer<Float>, excluding excludedRow: Int32?, into collector: inout TopKCollector,
-        tieKeys: UnsafeBufferPointer<TieKey>
-    ) {
-        let excluded = Int(excludedRow ?? -1)
-        isRemoved.withUnsafeBufferPointer { removed in
-            for row in 0..<scores.count {
-                let score = scores[row]
-                if score > 0, score >= collector.threshold, row != excluded, !removed[row] {
-                    collector.offer(ScoredMatch(row: Int32(row), score: score), tieKeys: tieKeys)
-                }
-            }
-        }
+        guard rowCount > 0 else { return [] }
+        return singleQuery().allScores(of: vector, excluding: excludedRow)
     }
 
     /// The exact top-k lists of every row (the batch recompute). Removed rows get empty lists.
-    /// - Parameter progress: called from worker threads with the number of rows finished so far.
+    /// - Parameter progress: called from worker threads with the number of rows finished so far (rows-equivalent
+    ///   of the pair work done).
     public func searchAll(k: Int, progress: (@Sendable (Int) -> Void)? = nil) -> TopKResults {
-        AllPairsSearch(index: self, storage: storage, tieKeys: tieKeys, isRemoved: isRemoved).run(k: k, progress: progress)
+        guard rowCount > 0, k > 0 else { return TopKResults(queryCount: rowCount, k: max(k, 0)) }
+        let search = AllPairsSearch(
+            rows: storage, postings: postingsHolder.postings(for: storage, maxUncovered: 0), tieKeys: tieKeys,
+            isRemoved: isRemoved, configuration: configuration)
+        return search.run(k: k, progress: progress)
+    }
+
+    /// The all-pairs configuration in effect, in words (for logs and the benchmark's notes).
+    public var configurationSummary: String {
+        let tiling = allPairsTiling
+        let fraction = configuration.denseHeadMinDocumentFraction
+        return "dense head \(tiling.headTerms) terms (at most \(configuration.denseHeadTerms)"
+            + (fraction > 0 ? ", df ≥ \(fraction) N" : "") + "), tiles \(tiling.blockRows) × \(tiling.blockColumns), "
+            + "memory budget \(configuration.memoryBudgetBytes >> 20) MiB, threads \(configuration.threads)"
+    }
+
+    /// The all-pairs tiling this index would use now (for tests and the benchmark's notes).
+    var allPairsTiling: AllPairsSearch.Tiling {
+        AllPairsSearch(
+            rows: storage, postings: postingsHolder.postings(for: storage, maxUncovered: 0), tieKeys: tieKeys,
+            isRemoved: isRemoved, configuration: configuration
+        ).tiling
     }
 }

@@ -1,75 +1,101 @@
 import Vectorizer
 
-/// The indexed vectors in compressed-row form, plus an inverted list per tail term.
+/// The indexed vectors in compressed-row form (CSR), append-only: one flat array of term ids and one of weights,
+/// with per-row offsets, plus each row's squared L2 norm (for the pruning bounds).
 ///
-/// Memory is O(non-zeros): every weight is stored once in its row and once in its term's postings (tail terms
-/// only), plus `rowCount × headTerms` floats for the dense head.
+/// Memory: 8 bytes per non-zero plus 12 bytes per row. The inverted lists (`TermPostings`, the transpose) are built
+/// from these rows when a search needs them; the dense head block of the all-pairs kernel is built per search.
 struct SparseRows {
-    /// Columns `0..<headTerms` are kept dense (`headMatrix`); they are the most frequent terms.
-    let headTerms: Int
+    let vocabularySize: Int
     private(set) var rowStarts: [Int] = [0]
+    /// Per row, increasing term ids (only terms inside the vocabulary, only non-zero weights).
     private(set) var termIDs: [UInt32] = []
     private(set) var weights: [Float] = []
-    /// rowCount × headTerms, row-major.
-    private(set) var headMatrix: [Float] = []
-    /// For each tail term id t ≥ headTerms: the rows containing it (increasing) and their weights.
-    private(set) var postingRows: [[Int32]]
-    private(set) var postingWeights: [[Float]]
+    private(set) var squaredNorms: [Float] = []
 
-    init(vocabularySize: Int, headTerms: Int) {
-        self.headTerms = min(headTerms, vocabularySize)
-        postingRows = Array(repeating: [], count: vocabularySize)
-        postingWeights = Array(repeating: [], count: vocabularySize)
+    init(vocabularySize: Int) {
+        self.vocabularySize = vocabularySize
     }
 
     var rowCount: Int { rowStarts.count - 1 }
-    var vocabularySize: Int { postingRows.count }
+    var nonZeroCount: Int { termIDs.count }
 
     func row(_ index: Int) -> (termIDs: ArraySlice<UInt32>, weights: ArraySlice<Float>) {
         let range = rowStarts[index]..<rowStarts[index + 1]
         return (termIDs[range], weights[range])
     }
 
-    /// Appends a row; its index is the previous `rowCount`. Terms outside the vocabulary are ignored.
+    mutating func reserveCapacity(rows: Int, nonZeros: Int) {
+        rowStarts.reserveCapacity(rows + 1)
+        squaredNorms.reserveCapacity(rows)
+        termIDs.reserveCapacity(nonZeros)
+        weights.reserveCapacity(nonZeros)
+    }
+
+    /// Appends a row; its index is the previous `rowCount`. Terms outside the vocabulary and zero weights are
+    /// dropped; terms are stored in increasing order (a repeated term id keeps the sum of its weights).
     mutating func append(_ vector: SparseVector) {
-        let row = Int32(rowCount)
-        let headStart = headMatrix.count
-        headMatrix.append(contentsOf: repeatElement(0, count: headTerms))
-        for (term, weight) in zip(vector.termIDs, vector.weights) where Int(term) < vocabularySize {
+        var entries = [(UInt32, Float)]()
+        var sorted = true
+        var previous: UInt32? = nil
+        for (term, weight) in zip(vector.termIDs, vector.weights) where Int(term) < vocabularySize && weight != 0 {
+            if let previous, term <= previous { sorted = false }
+            previous = term
+            entries.append((term, weight))
+        }
+        if !sorted {
+            entries.sort { $0.0 < $1.0 }
+            var merged = [(UInt32, Float)]()
+            for entry in entries {
+                if let last = merged.last, last.0 == entry.0 {
+                    merged[merged.count - 1].1 += entry.1
+                } else {
+                    merged.append(entry)
+                }
+            }
+            entries = merged.filter { $0.1 != 0 }
+        }
+        var norm: Float = 0
+        for (term, weight) in entries {
             termIDs.append(term)
             weights.append(weight)
-            if Int(term) < headTerms {
-                headMatrix[headStart + Int(term)] = weight
-            } else {
-                postingRows[Int(term)].append(row)
-                postingWeights[Int(term)].append(weight)
-            }
+            norm += weight * weight
         }
+        squaredNorms.append(norm)
         rowStarts.append(termIDs.count)
     }
 
-    /// Writes the head part of `vector` densely into `destination` (headTerms floats).
-    func densifyHead(_ vector: SparseVector, into destination: UnsafeMutableBufferPointer<Float>) {
-        for index in destination.indices { destination[index] = 0 }
-        for (term, weight) in zip(vector.termIDs, vector.weights) {
-            guard Int(term) < headTerms else { break }  // term ids are sorted: the head is a prefix
-            destination[Int(term)] = weight
-        }
-    }
-
-    /// Adds the tail part of `query · rowᵀ` for every row into `scores` (rowCount floats).
-    func accumulateTail(termIDs queryTerms: some Collection<UInt32>, weights queryWeights: some Collection<Float>,
-                        into scores: UnsafeMutablePointer<Float>) {
-        for (term, weight) in zip(queryTerms, queryWeights) where Int(term) >= headTerms && Int(term) < vocabularySize {
-            let rows = postingRows[Int(term)]
-            let values = postingWeights[Int(term)]
-            rows.withUnsafeBufferPointer { rowBuffer in
-                values.withUnsafeBufferPointer { valueBuffer in
-                    for index in 0..<rowBuffer.count {
-                        scores[Int(rowBuffer[index])] += weight * valueBuffer[index]
+    /// Calls `body` with raw views of the storage (valid only inside `body`).
+    func withRaw<R>(_ body: (RawRows) -> R) -> R {
+        rowStarts.withUnsafeBufferPointer { starts in
+            termIDs.withUnsafeBufferPointer { terms in
+                weights.withUnsafeBufferPointer { values in
+                    squaredNorms.withUnsafeBufferPointer { norms in
+                        body(RawRows(starts: starts.baseAddress!, terms: terms.baseAddress, weights: values.baseAddress,
+                                     squaredNorms: norms.baseAddress, rowCount: rowCount))
                     }
                 }
             }
         }
+    }
+}
+
+/// Unsafe views of `SparseRows` for the kernels' inner loops.
+struct RawRows: @unchecked Sendable {
+    let starts: UnsafePointer<Int>
+    let terms: UnsafePointer<UInt32>?
+    let weights: UnsafePointer<Float>?
+    let squaredNorms: UnsafePointer<Float>?
+    let rowCount: Int
+
+    /// `Σ dense[term] · weight` over the entries of `row`: the exact dot product with a query held densely.
+    @inline(__always)
+    func dot(row: Int, dense: UnsafePointer<Float>) -> Float {
+        let start = starts[row]
+        let end = starts[row + 1]
+        guard start < end, let terms, let weights else { return 0 }
+        var sum: Float = 0
+        for entry in start..<end { sum += dense[Int(terms[entry])] * weights[entry] }
+        return sum
     }
 }

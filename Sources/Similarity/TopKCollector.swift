@@ -13,6 +13,12 @@ public struct TopKCollector {
         matches.reserveCapacity(self.k + 1)
     }
 
+    /// Empties the collector (keeping its storage).
+    public mutating func reset() {
+        matches.removeAll(keepingCapacity: true)
+        threshold = -.infinity
+    }
+
     /// Offers one candidate. `tieKeys` decides equal scores.
     @inline(__always)
     public mutating func offer(_ candidate: ScoredMatch, tieKeys: UnsafeBufferPointer<TieKey>) {

@@ -9,13 +9,14 @@ import Vectorizer
         return index
     }
 
-    /// Small memory budgets force blocks that do not divide N; head sizes cover "all sparse", "some dense",
-    /// and "dense head larger than the vocabulary".
+    /// Tiles that do not divide N (7 × 100 on 1,037 rows, the budget-limited automatic ones), head sizes that cover
+    /// "all sparse", "some dense", "cost model", and "dense head larger than the vocabulary".
     static let configurations: [SearchConfiguration] = [
         SearchConfiguration(denseHeadTerms: 0, memoryBudgetBytes: 1 << 20, threads: 1),
-        SearchConfiguration(denseHeadTerms: 7, memoryBudgetBytes: 1 << 20, threads: 2),
+        SearchConfiguration(denseHeadTerms: 7, memoryBudgetBytes: 1 << 20, threads: 2, blockRows: 7, blockColumns: 100),
         SearchConfiguration(denseHeadTerms: 64, memoryBudgetBytes: 256 << 20, threads: 2),
-        SearchConfiguration(denseHeadTerms: 500, memoryBudgetBytes: 1 << 20, threads: 3),
+        SearchConfiguration(denseHeadTerms: 64, denseHeadMinDocumentFraction: 0.05, threads: 2, blockRows: 13, blockColumns: 257),
+        SearchConfiguration(denseHeadTerms: 500, memoryBudgetBytes: 1 << 20, threads: 3, blockRows: 1, blockColumns: 1),
     ]
 
     @Test(arguments: configurations)
@@ -31,13 +32,31 @@ import Vectorizer
         }
     }
 
-    @Test func blocksAreSmallerThanAndDoNotDivideN() {
-        let configuration = SearchConfiguration(denseHeadTerms: 7, memoryBudgetBytes: 1 << 20, threads: 2)
+    @Test func tilesAreSmallerThanAndDoNotDivideN() {
+        let configuration = SearchConfiguration(denseHeadTerms: 7, memoryBudgetBytes: 1 << 20, threads: 2, blockRows: 7, blockColumns: 100)
         let index = index(RandomVectors.make(count: 1_037, vocabulary: 300, termsPerVector: 3...5, seed: 1),
                           keys: RandomVectors.keys(count: 1_037, seed: 1), vocabulary: 300, configuration: configuration)
-        let blockRows = AllPairsSearch(index: index, storage: index.storageForTests, tieKeys: [], isRemoved: []).blockRows(rowCount: 1_037, threads: 2)
-        #expect(blockRows < 1_037)
-        #expect(1_037 % blockRows != 0)
+        let tiling = index.allPairsTiling
+        #expect(tiling == AllPairsSearch.Tiling(headTerms: 7, blockRows: 7, blockColumns: 100))
+        #expect(1_037 % tiling.blockRows != 0 && 1_037 % tiling.blockColumns != 0)
+        // The automatic tiles stay within the budget: the head block plus one tile per thread.
+        let automatic = SearchConfiguration(denseHeadTerms: 64, memoryBudgetBytes: 1 << 20, threads: 2)
+        let small = self.index(RandomVectors.make(count: 3_001, vocabulary: 300, termsPerVector: 3...5, seed: 1),
+                               keys: RandomVectors.keys(count: 3_001, seed: 1), vocabulary: 300, configuration: automatic)
+        let auto = small.allPairsTiling
+        #expect(3_001 * auto.headTerms * 4 + 2 * auto.blockRows * auto.blockColumns * 4 <= 1 << 20)
+        #expect(auto.headTerms > 0 && auto.blockRows >= 1)
+    }
+
+    @Test func theCostModelKeepsOnlyFrequentTermsDense() {
+        // Term t of 0..<8 is in every row with t < 4, in a tenth of them otherwise.
+        let vectors = (0..<200).map { row in
+            let terms: [UInt32] = [0, 1, 2, 3] + (row % 10 == 0 ? [4, 5, 6, 7] : [])
+            return SparseVector(termIDs: terms, weights: terms.map { _ in 0.5 })
+        }
+        let configuration = SearchConfiguration(denseHeadTerms: 64, denseHeadMinDocumentFraction: 0.5)
+        let index = index(vectors, keys: RandomVectors.keys(count: 200, seed: 2), vocabulary: 8, configuration: configuration)
+        #expect(index.allPairsTiling.headTerms == 4)
     }
 
     @Test func searchOneEqualsTheAllPairsRow() {
@@ -125,6 +144,3 @@ import Vectorizer
     }
 }
 
-extension SimilarityIndex {
-    var storageForTests: SparseRows { storageSnapshot }
-}

@@ -1,0 +1,121 @@
+/// The inverted lists of every term over rows `0..<rowCount`: the transpose of `SparseRows` in one flat CSR
+/// (term → increasing rows and their weights), plus each term's largest |weight| and the largest row norm (the
+/// bounds of the single-query pruning). Immutable once built, so copies of an index share it.
+///
+/// Memory: 8 bytes per non-zero plus 12 bytes per vocabulary term.
+final class TermPostings: Sendable {
+    /// Rows covered: `0..<rowCount`. Rows appended later are scored directly until the next build.
+    let rowCount: Int
+    let vocabularySize: Int
+    /// Term t's postings are `rows[starts[t]..<starts[t + 1]]` (increasing) and the matching `weights`.
+    let starts: [Int]
+    let rows: [Int32]
+    let weights: [Float]
+    /// Per term: the largest |weight| in its postings (0 for an unused term).
+    let maxWeights: [Float]
+    /// The largest L2 norm of a covered row.
+    let maxRowNorm: Float
+
+    init(_ source: SparseRows) {
+        let vocabulary = source.vocabularySize
+        let rowCount = source.rowCount
+        let nnz = source.nonZeroCount
+        var starts = [Int](repeating: 0, count: vocabulary + 1)
+        var maxWeights = [Float](repeating: 0, count: vocabulary)
+        var maxSquaredNorm: Float = 0
+        var rows = [Int32](repeating: 0, count: nnz)
+        var weights = [Float](repeating: 0, count: nnz)
+        source.withRaw { raw in
+            starts.withUnsafeMutableBufferPointer { starts in
+                for entry in 0..<nnz { starts[Int(raw.terms![entry]) + 1] += 1 }
+                for term in 0..<vocabulary { starts[term + 1] += starts[term] }
+            }
+            var fill = starts
+            rows.withUnsafeMutableBufferPointer { rowBuffer in
+                weights.withUnsafeMutableBufferPointer { weightBuffer in
+                    fill.withUnsafeMutableBufferPointer { fill in
+                        maxWeights.withUnsafeMutableBufferPointer { maxWeights in
+                            for row in 0..<rowCount {
+                                maxSquaredNorm = max(maxSquaredNorm, raw.squaredNorms![row])
+                                for entry in raw.starts[row]..<raw.starts[row + 1] {
+                                    let term = Int(raw.terms![entry])
+                                    let weight = raw.weights![entry]
+                                    let position = fill[term]
+                                    fill[term] = position + 1
+                                    rowBuffer[position] = Int32(row)
+                                    weightBuffer[position] = weight
+                                    maxWeights[term] = max(maxWeights[term], abs(weight))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        self.rowCount = rowCount
+        self.vocabularySize = vocabulary
+        self.starts = starts
+        self.rows = rows
+        self.weights = weights
+        self.maxWeights = maxWeights
+        maxRowNorm = maxSquaredNorm.squareRoot() * (1 + 1e-6)
+    }
+
+    /// Calls `body` with raw views (valid only inside `body`).
+    func withRaw<R>(_ body: (RawPostings) -> R) -> R {
+        starts.withUnsafeBufferPointer { starts in
+            rows.withUnsafeBufferPointer { rows in
+                weights.withUnsafeBufferPointer { weights in
+                    maxWeights.withUnsafeBufferPointer { maxWeights in
+                        body(RawPostings(starts: starts.baseAddress!, rows: rows.baseAddress, weights: weights.baseAddress,
+                                         maxWeights: maxWeights.baseAddress))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Unsafe views of `TermPostings` for the kernels' inner loops.
+struct RawPostings: @unchecked Sendable {
+    let starts: UnsafePointer<Int>
+    let rows: UnsafePointer<Int32>?
+    let weights: UnsafePointer<Float>?
+    let maxWeights: UnsafePointer<Float>?
+
+    /// The first position in term `term`'s postings whose row is greater than `row`.
+    @inline(__always)
+    func firstPosition(ofTerm term: Int, after row: Int32) -> Int {
+        var low = starts[term]
+        var high = starts[term + 1]
+        while low < high {
+            let middle = (low + high) >> 1
+            if rows![middle] <= row { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+}
+
+/// Holds the postings of one index value, built on demand. Copies of an index share the holder until one of them
+/// adds a row (then it takes a holder of its own), so a holder's postings always match its index's rows.
+final class PostingsHolder: @unchecked Sendable {
+    private let lock = NSLockLike()
+    private var current: TermPostings?
+
+    init(_ postings: TermPostings? = nil) {
+        current = postings
+    }
+
+    var snapshot: TermPostings? { lock.withLock { current } }
+
+    /// Postings covering all but at most `maxUncovered` of `rows`' rows, built (all rows) when needed.
+    func postings(for rows: SparseRows, maxUncovered: Int) -> TermPostings {
+        lock.withLock {
+            if let current, rows.rowCount - current.rowCount <= maxUncovered { return current }
+            current = nil  // release the stale lists before building the new ones
+            let built = TermPostings(rows)
+            current = built
+            return built
+        }
+    }
+}
