@@ -64,5 +64,6 @@ let package = Package(
         .testTarget(name: "SilaCoreTests", dependencies: ["SilaCore", "TestSupport"]),
         .testTarget(name: "SilaServerTests", dependencies: ["SilaServer", "SilaCore", "TestSupport"]),
         .testTarget(name: "SilaCLITests", dependencies: ["SilaCore", "TestSupport"]),
+        .testTarget(name: "ReliabilityTests", dependencies: ["SilaCore", "Store", "ArabicText", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

@@ -40,13 +40,21 @@ enum ArticleFields {
         guard !isBlank(string) else {
             throw FieldError("field '\(name)': empty")
         }
+        try checkNoNUL(string, name)
         return string
     }
 
     static func optionalString(_ fields: [String: Any], _ name: String) throws(FieldError) -> String? {
         guard let value = fields[name], !(value is NSNull) else { return nil }
         guard let string = value as? String else { throw FieldError("field '\(name)': expected a string, got \(typeName(value))") }
+        try checkNoNUL(string, name)
         return string
+    }
+
+    /// NUL is no character of any text, and SQLite's C strings end at it: a stored body would come back cut there
+    /// (and its content hash never match again). JSON can smuggle it in as `\u0000`, CSV and XML as a raw byte.
+    static func checkNoNUL(_ string: String, _ name: String) throws(FieldError) {
+        if string.utf8.contains(0) { throw FieldError("field '\(name)': contains a NUL character (U+0000)") }
     }
 
     static func tags(_ value: Any?) throws(FieldError) -> [String] {
@@ -56,10 +64,12 @@ enum ArticleFields {
             var result = [String]()
             for item in list {
                 guard let tag = item as? String else { throw FieldError("field 'tags': expected strings, got \(typeName(item))") }
+                try checkNoNUL(tag, "tags")
                 result.append(tag)
             }
             return result
         case let text as String:
+            try checkNoNUL(text, "tags")
             return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         default:
             throw FieldError("field 'tags': expected an array of strings, got \(typeName(value!))")

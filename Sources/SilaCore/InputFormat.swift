@@ -21,25 +21,59 @@ public typealias ParsedRecord = Result<Article, RecordError>
 
 /// Reads articles from a file of any `InputFormat`, calling `body` once per record, in file order.
 public enum ArticleReader {
+    /// The largest record read (a JSONL line, a CSV record, a WXR item): 8 MiB, some hundred times a long article.
+    /// A larger one is rejected at its line without being held in memory, so a hostile or broken file (one
+    /// 100 MB line, a CSV quote never closed) costs bounded memory.
+    public static let maximumRecordBytes = 8 << 20
+
     /// - Parameters:
     ///   - path: a file path, or `-` for standard input.
     /// - Throws: `CoreError.cannotReadInput` when the file cannot be opened; bad records are passed to `body`.
     public static func read(path: String, format: InputFormat, _ body: (ParsedRecord) throws -> Void) throws {
+        try readLocated(path: path, format: format) { _, record in try body(record) }
+    }
+
+    /// `read`, with the line each record starts on (the line a rejection names, or an accepted record's).
+    public static func readLocated(path: String, format: InputFormat, _ body: (Int, ParsedRecord) throws -> Void) throws {
         let name = path == "-" ? "<stdin>" : path
-        guard let handle = path == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: path) else {
-            throw CoreError.cannotReadInput(path: path, reason: FileManager.default.fileExists(atPath: path) ? "not readable" : "no such file")
-        }
+        let handle = try open(path)
         defer { if path != "-" { try? handle.close() } }
         switch format {
         case .jsonl:
-            try LineReader(handle: handle).forEachLine { number, line in
-                if let record = JSONLRecord.parse(line, file: name, line: number) { try body(record) }
-            }
+            try LineReader(handle: handle).forEachLine(
+                oversized: { number, length in
+                    try body(number, .failure(RecordError(file: name, line: number, reason: RecordSize.tooLarge(length, what: "line"))))
+                },
+                { number, line in
+                    if let record = JSONLRecord.parse(line, file: name, line: number) { try body(number, record) }
+                })
         case .csv:
             try CSVRecords.read(handle: handle, file: name, body)
         case .wxr:
-            try WXRRecords.read(data: handle.readDataToEndOfFile(), file: name, body)
+            try WXRRecords.read(handle: handle, file: name, body)
         }
+    }
+
+    /// The file's handle, or a file-level error that says why it cannot be read.
+    static func open(_ path: String) throws -> FileHandle {
+        if path == "-" { return FileHandle.standardInput }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw CoreError.cannotReadInput(path: path, reason: "no such file")
+        }
+        guard !isDirectory.boolValue else { throw CoreError.cannotReadInput(path: path, reason: "it is a directory") }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw CoreError.cannotReadInput(path: path, reason: "not readable (permissions?)")
+        }
+        return handle
+    }
+}
+
+/// The words of an oversized-record rejection.
+enum RecordSize {
+    static func tooLarge(_ byteCount: Int, what: String) -> String {
+        let megabytes = String(format: "%.1f", Double(byteCount) / 1_048_576)
+        return "\(what) of \(megabytes) MiB is over the \(ArticleReader.maximumRecordBytes >> 20) MiB limit of one record; skipped"
     }
 }
 
@@ -70,16 +104,39 @@ enum JSONLRecord {
     }
 }
 
-/// Splits a stream into lines without holding the whole file (a 100 MB line is still read whole, once).
+/// Splits a stream into lines without holding the whole file; a line over `maximumLineBytes` is counted, not
+/// kept, and reported to `oversized` with its length.
 struct LineReader {
     let handle: FileHandle
     var chunkSize = 1 << 20
+    var maximumLineBytes = ArticleReader.maximumRecordBytes
 
+    /// Every line; an oversized one stops the reading with `CoreError.recordTooLarge`.
     func forEachLine(_ body: (Int, Data) throws -> Void) throws {
+        try forEachLine(oversized: { throw CoreError.recordTooLarge(line: $0, byteCount: $1) }, body)
+    }
+
+    func forEachLine(oversized: (Int, Int) throws -> Void, _ body: (Int, Data) throws -> Void) throws {
         var pending = Data()
+        /// The length so far of a line that went over the limit (its bytes are dropped as they come); 0 otherwise.
+        var overflow = 0
         var lineNumber = 0
+        func append(_ bytes: Data.SubSequence) {
+            if overflow > 0 {
+                overflow += bytes.count
+            } else if pending.count + bytes.count > maximumLineBytes {
+                overflow = pending.count + bytes.count
+                pending = Data()
+            } else {
+                pending.append(contentsOf: bytes)
+            }
+        }
         func deliver(_ line: Data) throws {
             lineNumber += 1
+            if overflow > 0 {
+                defer { overflow = 0 }
+                return try oversized(lineNumber, overflow)
+            }
             // A UTF-8 byte-order mark may open the file.
             if lineNumber == 1, line.starts(with: [0xEF, 0xBB, 0xBF]) { try body(1, Data(line.dropFirst(3))) } else { try body(lineNumber, line) }
         }
@@ -102,16 +159,16 @@ struct LineReader {
             for (position, range) in lines.enumerated() {
                 let bytes = chunk[(offset + range.lowerBound)..<(offset + range.upperBound)]
                 if position == lines.count - 1 {
-                    pending.append(bytes)
-                } else if pending.isEmpty {
+                    append(bytes)
+                } else if pending.isEmpty, overflow == 0, bytes.count <= maximumLineBytes {
                     try deliver(Data(bytes))
                 } else {
-                    pending.append(bytes)
+                    append(bytes)
                     try deliver(pending)
                     pending = Data()
                 }
             }
         }
-        if !pending.isEmpty { try deliver(pending) }
+        if !pending.isEmpty || overflow > 0 { try deliver(pending) }
     }
 }

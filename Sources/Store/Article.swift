@@ -61,23 +61,42 @@ public enum ISODate {
         return normalized(text).flatMap(parseStoredShape)
     }
 
-    /// Accepts "YYYY-MM-DDTHH:MM:SSZ", with fractional seconds or a numeric offset, and "YYYY-MM-DD" (midnight
-    /// UTC), and returns the stored form ("YYYY-MM-DDTHH:MM:SSZ", UTC). Years outside 1000–9999 are rejected.
+    /// Accepts "YYYY-MM-DDTHH:MM:SSZ", with fractional seconds or a numeric offset (`+03:00`, `+0300`), and
+    /// "YYYY-MM-DD" (midnight UTC), and returns the stored form ("YYYY-MM-DDTHH:MM:SSZ", UTC). Years outside
+    /// 1000–9999 are rejected, and so is every field out of its range (month 13, April 31st, hour 24, an offset of
+    /// 99 hours): parsed by hand, because Foundation's parser rolls such values over into another date.
     public static func normalized(_ text: String) -> String? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if let seconds = parseStoredShape(trimmed) { return format(seconds) }
-        // A text of the stored shape that failed the strict check (April 31st, hour 24) is wrong, whatever
-        // Foundation's lenient parser would roll it over to.
-        if trimmed.utf8.count == 10 || (trimmed.utf8.count == 20 && trimmed.hasSuffix("Z")) { return nil }
-        let full = ISO8601DateFormatter()
-        full.formatOptions = [.withInternetDateTime]
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        guard let date = full.date(from: trimmed) ?? fractional.date(from: trimmed) else { return nil }
-        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-        // 1000-01-01 … 9999-12-31: anything else is a typo or an attack, not a news date.
+        let bytes = Array(trimmed.utf8)
+        guard bytes.count > 20, bytes.count <= 64, bytes[10] == UInt8(ascii: "T"),
+            let wall = parseStoredShape(String(decoding: bytes[0..<19], as: UTF8.self) + "Z")
+        else { return nil }
+        var index = 19
+        if bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            let digits = bytes[index...].prefix { $0 >= 0x30 && $0 <= 0x39 }.count
+            guard digits >= 1 else { return nil }
+            index += digits  // fractions of a second are dropped (the stored form has whole seconds)
+        }
+        guard let offset = offsetSeconds(bytes[index...]) else { return nil }
+        let seconds = wall - Int64(offset)
+        // 1000-01-01 … 9999-12-31 in UTC too: anything else is a typo or an attack, not a news date.
         guard seconds >= -30_610_224_000, seconds < 253_402_300_800 else { return nil }
         return format(seconds)
+    }
+
+    /// "Z", "+HH:MM", "-HH:MM", "+HHMM" or "-HHMM" (hours 0–23, minutes 0–59) → seconds east of UTC.
+    static func offsetSeconds(_ bytes: ArraySlice<UInt8>) -> Int? {
+        let text = Array(bytes)
+        if text == [UInt8(ascii: "Z")] { return 0 }
+        guard text.count == 6 || text.count == 5, text[0] == UInt8(ascii: "+") || text[0] == UInt8(ascii: "-") else { return nil }
+        let digits = text.count == 6 ? (text[3] == UInt8(ascii: ":") ? [text[1], text[2], text[4], text[5]] : []) : Array(text[1...])
+        guard digits.count == 4, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        let hours = Int(digits[0] - 0x30) * 10 + Int(digits[1] - 0x30)
+        let minutes = Int(digits[2] - 0x30) * 10 + Int(digits[3] - 0x30)
+        guard hours <= 23, minutes <= 59 else { return nil }
+        return (text[0] == UInt8(ascii: "-") ? -1 : 1) * (hours * 3600 + minutes * 60)
     }
 
     /// "YYYY-MM-DDTHH:MM:SSZ" or "YYYY-MM-DD" with valid fields, or nil.

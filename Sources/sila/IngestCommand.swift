@@ -32,6 +32,7 @@ struct IngestCommand: ParsableCommand {
         let throttle = Throttle(interval: 0.2)
         let report = try Ingestor(store: store).ingest(
             paths: files, format: format, rejected: { printError("\($0)") },
+            warning: { printError("\($0.file):\($0.line): warning: \($0.reason)") },
             progress: { count in
                 if showProgress, throttle.ready() { FileHandle.standardError.write(Data("\r\u{1B}[Kread \(count)".utf8)) }
             })
