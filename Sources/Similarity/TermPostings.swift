@@ -15,6 +15,13 @@ final class TermPostings: Sendable {
     let maxWeights: [Float]
     /// The largest L2 norm of a covered row.
     let maxRowNorm: Float
+    /// The single query's bound split: terms `0..<boundHeadTerms` (the most frequent) are never walked; per row,
+    /// `headNorms[row]` is the L2 norm of its part on them.
+    let boundHeadTerms: Int
+    let headNorms: [Float]
+
+    /// Terms of the single query's head (see `SingleQuery`), chosen by measurement on the dev corpus.
+    static let singleQueryHeadTerms = 64
 
     init(_ source: SparseRows) {
         let vocabulary = source.vocabularySize
@@ -23,6 +30,8 @@ final class TermPostings: Sendable {
         var starts = [Int](repeating: 0, count: vocabulary + 1)
         var maxWeights = [Float](repeating: 0, count: vocabulary)
         var maxSquaredNorm: Float = 0
+        let boundHead = min(Self.singleQueryHeadTerms, vocabulary)
+        var headNorms = [Float](repeating: 0, count: rowCount)
         var rows = [Int32](repeating: 0, count: nnz)
         var weights = [Float](repeating: 0, count: nnz)
         source.withRaw { raw in
@@ -37,15 +46,18 @@ final class TermPostings: Sendable {
                         maxWeights.withUnsafeMutableBufferPointer { maxWeights in
                             for row in 0..<rowCount {
                                 maxSquaredNorm = max(maxSquaredNorm, raw.squaredNorms![row])
+                                var headMass: Float = 0
                                 for entry in raw.starts[row]..<raw.starts[row + 1] {
                                     let term = Int(raw.terms![entry])
                                     let weight = raw.weights![entry]
+                                    if term < boundHead { headMass += weight * weight }
                                     let position = fill[term]
                                     fill[term] = position + 1
                                     rowBuffer[position] = Int32(row)
                                     weightBuffer[position] = weight
                                     maxWeights[term] = max(maxWeights[term], abs(weight))
                                 }
+                                headNorms[row] = headMass.squareRoot()
                             }
                         }
                     }
@@ -59,6 +71,8 @@ final class TermPostings: Sendable {
         self.weights = weights
         self.maxWeights = maxWeights
         maxRowNorm = maxSquaredNorm.squareRoot() * (1 + 1e-6)
+        boundHeadTerms = boundHead
+        self.headNorms = headNorms
     }
 
     /// Calls `body` with raw views (valid only inside `body`).

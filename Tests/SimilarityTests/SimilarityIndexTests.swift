@@ -12,11 +12,12 @@ import Vectorizer
     /// Tiles that do not divide N (7 × 100 on 1,037 rows, the budget-limited automatic ones), head sizes that cover
     /// "all sparse", "some dense", "cost model", and "dense head larger than the vocabulary".
     static let configurations: [SearchConfiguration] = [
-        SearchConfiguration(denseHeadTerms: 0, memoryBudgetBytes: 1 << 20, threads: 1),
-        SearchConfiguration(denseHeadTerms: 7, memoryBudgetBytes: 1 << 20, threads: 2, blockRows: 7, blockColumns: 100),
-        SearchConfiguration(denseHeadTerms: 64, memoryBudgetBytes: 256 << 20, threads: 2),
+        SearchConfiguration(denseHeadTerms: 0, denseHeadMinDocumentFraction: 0, memoryBudgetBytes: 1 << 20, threads: 1),
+        SearchConfiguration(denseHeadTerms: 7, denseHeadMinDocumentFraction: 0, memoryBudgetBytes: 1 << 20, threads: 2, blockRows: 7, blockColumns: 100),
+        SearchConfiguration(denseHeadTerms: 64, denseHeadMinDocumentFraction: 0, memoryBudgetBytes: 256 << 20, threads: 2),
+        SearchConfiguration.standard,
         SearchConfiguration(denseHeadTerms: 64, denseHeadMinDocumentFraction: 0.05, threads: 2, blockRows: 13, blockColumns: 257),
-        SearchConfiguration(denseHeadTerms: 500, memoryBudgetBytes: 1 << 20, threads: 3, blockRows: 1, blockColumns: 1),
+        SearchConfiguration(denseHeadTerms: 500, denseHeadMinDocumentFraction: 0, memoryBudgetBytes: 1 << 20, threads: 3, blockRows: 1, blockColumns: 1),
     ]
 
     @Test(arguments: configurations)
@@ -33,14 +34,14 @@ import Vectorizer
     }
 
     @Test func tilesAreSmallerThanAndDoNotDivideN() {
-        let configuration = SearchConfiguration(denseHeadTerms: 7, memoryBudgetBytes: 1 << 20, threads: 2, blockRows: 7, blockColumns: 100)
+        let configuration = SearchConfiguration(denseHeadTerms: 7, denseHeadMinDocumentFraction: 0, memoryBudgetBytes: 1 << 20, threads: 2, blockRows: 7, blockColumns: 100)
         let index = index(RandomVectors.make(count: 1_037, vocabulary: 300, termsPerVector: 3...5, seed: 1),
                           keys: RandomVectors.keys(count: 1_037, seed: 1), vocabulary: 300, configuration: configuration)
         let tiling = index.allPairsTiling
         #expect(tiling == AllPairsSearch.Tiling(headTerms: 7, blockRows: 7, blockColumns: 100))
         #expect(1_037 % tiling.blockRows != 0 && 1_037 % tiling.blockColumns != 0)
         // The automatic tiles stay within the budget: the head block plus one tile per thread.
-        let automatic = SearchConfiguration(denseHeadTerms: 64, memoryBudgetBytes: 1 << 20, threads: 2)
+        let automatic = SearchConfiguration(denseHeadTerms: 64, denseHeadMinDocumentFraction: 0, memoryBudgetBytes: 1 << 20, threads: 2)
         let small = self.index(RandomVectors.make(count: 3_001, vocabulary: 300, termsPerVector: 3...5, seed: 1),
                                keys: RandomVectors.keys(count: 3_001, seed: 1), vocabulary: 300, configuration: automatic)
         let auto = small.allPairsTiling
