@@ -64,12 +64,7 @@ struct Routes {
 
     func upsert(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let id = try articleID(context)
-        var fields = try await jsonObject(request)
-        if let bodyID = fields["id"], (bodyID as? String) != id {
-            throw APIError.invalidArticle("field 'id' (\(bodyID)) does not match the id in the path ('\(id)')")
-        }
-        fields["id"] = id
-        let article = try ArticleInput.article(from: fields)
+        let article = try RequestParsing.article(from: try await jsonObject(request), pathID: id)
         guard let live = state.liveIndex else { throw APIError.noModel }
         let (created, list) = try live.upsert(article)
         return JSONResponse.make(
@@ -85,9 +80,7 @@ struct Routes {
     }
 
     func coldStart(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        var fields = try await jsonObject(request)
-        if fields["id"] == nil { fields["id"] = "_query" }
-        let article = try ArticleInput.article(from: fields)
+        let article = try RequestParsing.article(from: try await jsonObject(request), pathID: nil)
         let k = try requestedK(request)
         let filter = try requestedFilter(request)
         guard let live = state.liveIndex else { throw APIError.noModel }
@@ -112,34 +105,21 @@ struct Routes {
         return JSONResponse.make(record)
     }
 
-    // MARK: Request parsing
+    // MARK: Request parsing (the pure rules are in RequestParsing)
 
     func articleID(_ context: BasicRequestContext) throws -> String {
-        let raw = try context.parameters.require("id")
-        let id = raw.removingPercentEncoding ?? raw
-        guard !id.isEmpty, id.count <= 256 else { throw APIError.badRequest("article id must be 1 to 256 characters") }
-        return id
+        try RequestParsing.articleID(try context.parameters.require("id"))
     }
 
     func requestedK(_ request: Request) throws -> Int {
-        guard let text = request.uri.queryParameters.get("k") else { return 10 }
-        guard let k = Int(text), k >= 1, k <= configuration.maxK else {
-            throw APIError.badRequest("k must be an integer from 1 to \(configuration.maxK), got '\(text.prefix(20))'")
-        }
-        return k
+        try RequestParsing.k(request.uri.queryParameters.get("k"), maxK: configuration.maxK)
     }
 
-    /// `category`, `since`, `until` (dates or instants), `exclude` (comma-separated ids), `min_score`: which articles
-    /// the box may show.
     func requestedFilter(_ request: Request) throws -> RelatedFilter {
         let parameters = request.uri.queryParameters
-        do {
-            return try RelatedFilter(
-                category: parameters.get("category"), sinceText: parameters.get("since"), untilText: parameters.get("until"),
-                excludeText: parameters.get("exclude"), minimumScoreText: parameters.get("min_score"))
-        } catch CoreError.invalidOption(let message) {
-            throw APIError.badRequest(message)
-        }
+        return try RequestParsing.filter(
+            category: parameters.get("category"), since: parameters.get("since"), until: parameters.get("until"),
+            exclude: parameters.get("exclude"), minimumScore: parameters.get("min_score"))
     }
 
     func jsonObject(_ request: Request) async throws -> [String: Any] {
@@ -147,26 +127,11 @@ struct Routes {
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: configuration.maxBodyBytes)
-        } catch {
+        } catch let error as HTTPResponseError where error.status == .contentTooLarge {
             throw APIError.tooLarge
-        }
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))
         } catch {
-            throw APIError.badRequest("body is not valid JSON")
+            throw APIError.badRequest("the request body ended before its Content-Length")
         }
-        guard let fields = object as? [String: Any] else { throw APIError.badRequest("body must be a JSON object (an article)") }
-        return fields
-    }
-}
-
-/// Article validation for the socket: the same rules as ingest, answered with 422.
-enum ArticleInput {
-    static func article(from fields: [String: Any]) throws -> Article {
-        switch ArticleValidation.article(from: fields) {
-        case .success(let article): return article
-        case .failure(let reason): throw APIError.invalidArticle(reason.reason)
-        }
+        return try RequestParsing.jsonObject(Data(buffer.readableBytesView))
     }
 }

@@ -57,6 +57,25 @@ public struct DocumentFrequencyCounter: Sendable {
         }
     }
 
+    /// `add(_:)` that also appends the document's terms to `keys` as (counter-local id << 1 | is-title), so that the
+    /// document can be vectorized later without looking its terms up again (`TFIDFModel.fitTransform`).
+    mutating func add(_ document: AnalyzedDocument, recordingInto keys: inout [UInt32]) {
+        precondition(documentCount < Int(UInt32.max), "a counter holds at most 2³² − 1 documents")
+        documentCount += 1
+        let stamp = UInt32(documentCount)
+        for term in document.bodyTerms {
+            let id = termID(term, stamp: stamp)
+            totals[id].bodyCount += 1
+            keys.append(UInt32(id) << 1)
+        }
+        guard parameters.titleWeight > 0 else { return }
+        for term in document.titleTerms {
+            let id = termID(term, stamp: stamp)
+            totals[id].titleCount += 1
+            keys.append(UInt32(id) << 1 | 1)
+        }
+    }
+
     /// The local id of `term`, counting the current document in its document frequency the first time.
     @inline(__always)
     private mutating func termID(_ term: String, stamp: UInt32) -> Int {
@@ -71,8 +90,15 @@ public struct DocumentFrequencyCounter: Sendable {
 
     /// Merges the counts of another counter that saw other documents (for parallel counting).
     public mutating func merge(_ other: DocumentFrequencyCounter) {
+        _ = merge(other, mappingIDs: false)
+    }
+
+    /// Merges `other` and, when asked, returns the id in this counter of each of `other`'s local ids.
+    mutating func merge(_ other: DocumentFrequencyCounter, mappingIDs: Bool) -> [UInt32] {
         precondition(parameters == other.parameters, "cannot merge counts fitted with other parameters")
         documentCount += other.documentCount
+        var mapping = [UInt32]()
+        if mappingIDs { mapping.reserveCapacity(other.terms.count) }
         for otherID in 0..<other.terms.count {
             let id = Int(other.terms.withBytes(of: UInt32(otherID)) { terms.insert(bytes: $0) })
             if id == totals.count { totals.append(TermTotals()) }
@@ -80,7 +106,14 @@ public struct DocumentFrequencyCounter: Sendable {
             totals[id].documentFrequency += theirs.documentFrequency
             totals[id].bodyCount += theirs.bodyCount
             totals[id].titleCount += theirs.titleCount
+            if mappingIDs { mapping.append(UInt32(id)) }
         }
+        return mapping
+    }
+
+    /// The UTF-8 bytes of a counter-local term id.
+    func withTermBytes<R>(of id: UInt32, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        terms.withBytes(of: id, body)
     }
 
     /// Number of distinct terms seen before pruning.

@@ -34,7 +34,7 @@ extension TFIDFModel {
     }
 
     /// The normalized vector from sorted (term id << 1 | is-title) keys.
-    private func weighted(sortedKeys keys: UnsafeBufferPointer<UInt64>) -> SparseVector {
+    func weighted(sortedKeys keys: UnsafeBufferPointer<UInt64>) -> SparseVector {
         var distinct = 1
         for index in 1..<keys.count where keys[index] >> 1 != keys[index - 1] >> 1 { distinct += 1 }
         let titleWeight = parameters.titleWeight
