@@ -58,7 +58,9 @@ public struct Indexer: Sendable {
         let categories = (0..<index.rowCount).map { categoriesByID[index.tieKey(ofRow: Int32($0)).id] }
         let settings = ListSettings(k: options.k, relevance: builder.relevance)
         let settingsJSON = String(decoding: try JSONEncoder().encode(settings), as: UTF8.self)
-        try store.replaceAllRelated(modelID: model.id, settings: [ListSettings.settingKey: settingsJSON]) { write in
+        // The stamp tells a running server that another process swapped the lists (it reloads).
+        let swapSettings = [ListSettings.settingKey: settingsJSON, SilaStore.listsStampKey: UUID().uuidString]
+        try store.replaceAllRelated(modelID: model.id, settings: swapSettings) { write in
             // Re-ranking is CPU work: done on every core, a chunk of rows at a time so memory stays bounded.
             let index = index
             for chunkStart in stride(from: 0, to: results.queryCount, by: 8192) {

@@ -124,6 +124,7 @@ public final class LiveIndex: @unchecked Sendable {
     /// transaction. Returns whether it was new, and its list.
     public func upsert(_ article: Article) throws -> (created: Bool, list: [RelatedEntry]) {
         try lock.withLock {
+            try ensureModelIsCurrent()
             let vector = vectorize(article)
             let listedBy = index.row(ofID: article.id) == nil ? [] : try store.articlesListing(article.id)
             var trial = index
@@ -156,6 +157,7 @@ public final class LiveIndex: @unchecked Sendable {
     /// Deletes an article and refills every list that showed it. Returns false when it did not exist.
     public func delete(id: String) throws -> Bool {
         try lock.withLock {
+            try ensureModelIsCurrent()
             guard let removedRow = index.row(ofID: id) else { return false }
             var trial = index
             trial.remove(id: id)
@@ -177,8 +179,28 @@ public final class LiveIndex: @unchecked Sendable {
         }
     }
 
+    /// Writes are made with this index's model: refused when another process has made another model current
+    /// since it was loaded (the stored vectors would mix two models). The server reloads and writes succeed again.
+    private func ensureModelIsCurrent() throws {
+        let current = try store.currentModelID()
+        guard current == model.id else { throw LiveIndexError.modelChanged(loaded: model.id, current: current) }
+    }
+
     private func setFloor(row: Int32, list: [RelatedEntry]) {
         while entryFloors.count <= Int(row) { entryFloors.append(-1) }
         entryFloors[Int(row)] = builder.entryFloor(of: list)
+    }
+}
+
+/// Why a live write was refused.
+public enum LiveIndexError: Error, CustomStringConvertible {
+    /// Another process made another model current after this index was loaded.
+    case modelChanged(loaded: String, current: String?)
+
+    public var description: String {
+        switch self {
+        case .modelChanged(let loaded, let current):
+            return "the current model changed from \(loaded.prefix(12)) to \(current.map { String($0.prefix(12)) } ?? "none") (another `sila index`); reloading — retry in a moment"
+        }
     }
 }

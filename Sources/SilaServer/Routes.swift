@@ -66,7 +66,7 @@ struct Routes {
         let id = try articleID(context)
         let article = try RequestParsing.article(from: try await jsonObject(request), pathID: id)
         guard let live = state.liveIndex else { throw APIError.noModel }
-        let (created, list) = try live.upsert(article)
+        let (created, list) = try Self.reloadingAware { try live.upsert(article) }
         return JSONResponse.make(
             status: created ? .created : .ok,
             RelatedAnswer(id: id, related: try explained(try state.store.items(for: list), for: { article }, request), model: live.model.id))
@@ -75,7 +75,7 @@ struct Routes {
     func delete(_ context: BasicRequestContext) throws -> Response {
         let id = try articleID(context)
         guard let live = state.liveIndex else { throw APIError.noModel }
-        guard try live.delete(id: id) else { throw APIError.notFound("no article with id '\(id)'") }
+        guard try Self.reloadingAware({ try live.delete(id: id) }) else { throw APIError.notFound("no article with id '\(id)'") }
         return Response(status: .noContent)
     }
 
@@ -103,6 +103,15 @@ struct Routes {
         guard let id = Int64(try context.parameters.require("id")) else { throw APIError.badRequest("job id must be a number") }
         guard let record = try state.store.job(id: id) else { throw APIError.notFound("no job \(id)") }
         return JSONResponse.make(record)
+    }
+
+    /// A write refused because another process changed the model answers 503 `index_reloading`: the client retries.
+    static func reloadingAware<T>(_ write: () throws -> T) throws -> T {
+        do {
+            return try write()
+        } catch let error as LiveIndexError {
+            throw APIError(.serviceUnavailable, code: "index_reloading", message: "\(error)")
+        }
     }
 
     // MARK: Request parsing (the pure rules are in RequestParsing)

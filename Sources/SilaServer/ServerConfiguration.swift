@@ -19,6 +19,9 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeoutSeconds = 30
     /// Most connections served at once; more wait in the listen backlog.
     public var maxConnections = 4096
+    /// How often the server checks whether another process (a nightly `sila index`) changed the model or swapped
+    /// the lists, and reloads its index when it did.
+    public var reloadCheckSeconds = 1.0
     /// When set, every request must carry `Authorization: Bearer` with this token (`--token-file`).
     public var accessToken: AccessToken? = nil
 

@@ -69,11 +69,40 @@ public struct SilaServer: Sendable {
                     logger: logger))
         }
         defer { unlink(path) }
+        let state = self.state
+        let interval = configuration.reloadCheckSeconds
         try await withThrowingTaskGroup(of: Void.self) { group in
             for app in apps {
                 group.addTask { try await app.runService() }
             }
+            group.addTask { await Self.watchForOtherWriters(state: state, every: interval, logger: logger) }
+            // The listeners end together (signal or cancellation); the watcher only when told to.
+            _ = try await group.next()
+            group.cancelAll()
             try await group.waitForAll()
+        }
+    }
+}
+
+extension SilaServer {
+    /// Polls the store's generation until cancelled; a reload runs on a thread of its own (it reads every vector).
+    static func watchForOtherWriters(state: ServerState, every seconds: Double, logger: Logger) async {
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: .seconds(seconds))
+            } catch {
+                return
+            }
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                Thread.detachNewThread {
+                    do {
+                        try state.reloadIfChanged(logger: logger)
+                    } catch {
+                        logger.error("could not reload the index after the database changed: \(error)")
+                    }
+                    done.resume()
+                }
+            }
         }
     }
 }

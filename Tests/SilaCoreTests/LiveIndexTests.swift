@@ -21,6 +21,21 @@ import Testing
         return options
     }
 
+    @Test func aWriteAfterAnotherProcessMadeAnotherModelCurrentIsRefusedAndStoresNothing() throws {
+        let (store, live) = try indexedSample()
+        var refit = options(plain: true)
+        refit.refit = true
+        refit.parameters.minDF = 1  // another vocabulary, so another model id
+        _ = try Indexer(store: store).run(refit)
+        #expect(try store.currentModelID() != live.model.id)
+        #expect(throws: LiveIndexError.self) { try live.upsert(Article(id: "late-1", body: "نص عن الاقتصاد والنفط")) }
+        #expect(throws: LiveIndexError.self) { try live.delete(id: "pol-001") }
+        #expect(try store.article(id: "late-1") == nil)
+        #expect(try store.article(id: "pol-001") != nil)
+        let reloaded = try #require(try LiveIndex.load(store: store))
+        #expect(try reloaded.upsert(Article(id: "late-1", body: "نص عن الاقتصاد والنفط")).created)
+    }
+
     @Test func withNewsRankingLiveUpdatesStillEqualARecomputeAndAReprintNeverFillsABoxTwice() throws {
         let (store, live) = try indexedSample(plain: false)
         let source = try #require(try store.article(id: "spo-002"))

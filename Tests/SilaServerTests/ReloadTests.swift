@@ -1,0 +1,35 @@
+import Foundation
+import SilaCore
+import SilaServer
+import Store
+import TestSupport
+import Testing
+
+/// A nightly `sila index` in another process changes the model and swaps the lists under a running server: the
+/// server notices, reloads its index and goes on answering — and never writes with the old model.
+@Suite(.serialized) struct ReloadTests {
+    @Test func anIndexRunByAnotherWriterIsPickedUpAndWritesUseTheNewModel() async throws {
+        let server = try await RunningServer { $0.reloadCheckSeconds = 0.2 }
+        let before = try await server.request("GET", "/v1/health").json?["model"] as? String
+        // What `sila index --refit --min-df 1` in another process does to the same database file.
+        var options = IndexOptions()
+        options.modelsDirectory = nil
+        options.refit = true
+        options.plain = true
+        options.parameters.minDF = 1
+        _ = try Indexer(store: server.store).run(options)
+        let newModel = try server.store.currentModelID()
+        var seen = before
+        for _ in 0..<100 where seen != newModel {
+            try await Task.sleep(for: .milliseconds(100))
+            seen = try await server.request("GET", "/v1/health").json?["model"] as? String
+        }
+        let put = try await server.request("PUT", "/v1/articles/after-reload", json: #"{"body": "نص عن الاقتصاد والنفط والأسواق"}"#)
+        let vectorModel = try server.store.vectorModelID(of: "after-reload")
+        await server.stop()
+        #expect(before != newModel)
+        #expect(seen == newModel, "the server still reports model \(seen ?? "none")")
+        #expect(put.status == 201)
+        #expect(vectorModel == newModel)
+    }
+}
