@@ -18,6 +18,8 @@ struct VectorizerBenchResult: Codable {
     var singleThreadSeconds: Double
     /// The same run's process CPU time: the steadier figure on a loaded machine.
     var singleThreadCPUSeconds: Double
+    /// Process CPU time of `fitTransform` on one thread (compare with scikit-learn's `cpu_seconds`, also one thread).
+    var fitTransformCPUSeconds: Double
     var threads: Int
     var documents: Int
     var vocabulary: Int
@@ -61,11 +63,19 @@ func runVectorizerBench(
         createdAt: Date(timeIntervalSince1970: 0))
     let seconds = monotonicSeconds() - start
     precondition(fused.model.id == model.id && fused.vectors == twoPassVectors, "fitTransform differs from fit + vectorize")
+    vectors = []
+
+    let fusedStartCPU = processCPUSeconds()
+    let oneThread = TFIDFModel.fitTransform(
+        documents, name: "bench", analyzerVersion: "bench", parameters: parameters, threads: 1,
+        createdAt: Date(timeIntervalSince1970: 0))
+    let fitTransformCPUSeconds = processCPUSeconds() - fusedStartCPU
+    precondition(oneThread.model.id == model.id, "one-thread fitTransform differs")
     vectors = fused.vectors
 
     return VectorizerBenchResult(
         seconds: seconds, twoPassSeconds: twoPassSeconds, fitSeconds: fitSeconds, transformSeconds: twoPassSeconds - fitSeconds,
-        singleThreadSeconds: singleThreadSeconds, singleThreadCPUSeconds: singleThreadCPUSeconds, threads: threads, documents: vectors.count,
+        singleThreadSeconds: singleThreadSeconds, singleThreadCPUSeconds: singleThreadCPUSeconds, fitTransformCPUSeconds: fitTransformCPUSeconds, threads: threads, documents: vectors.count,
         vocabulary: model.vocabularySize, nonZeros: vectors.reduce(0) { $0 + $1.nonZeroCount },
         peakRSSMB: peakResidentMegabytes())
 }

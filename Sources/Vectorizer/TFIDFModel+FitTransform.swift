@@ -50,29 +50,59 @@ extension TFIDFModel {
         return (model, Array(vectorChunks.joined()))
     }
 
-    /// The vectors of a recorded chunk, its local ids translated by `mapping`.
+    /// The vectors of a recorded chunk, its local ids translated by `mapping`. Occurrences are counted in two
+    /// vocabulary-sized arrays (no per-token sort); only each document's distinct terms are sorted.
     private func vectors(of chunk: RecordedChunk, mappingIDs mapping: [UInt32]) -> [SparseVector] {
         var vectors = [SparseVector]()
         vectors.reserveCapacity(chunk.ends.count)
+        var bodyCounts = [UInt32](repeating: 0, count: vocabularySize)
+        var titleCounts = [UInt32](repeating: 0, count: vocabularySize)
+        var distinct = [UInt32]()
+        var raw = [Double]()
+        let titleWeight = parameters.titleWeight
+        let sublinear = parameters.sublinearTF
         var start = 0
         chunk.keys.withUnsafeBufferPointer { keys in
             mapping.withUnsafeBufferPointer { mapping in
-                for end in chunk.ends {
-                    let vector = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(end - start, 1)) { scratch in
-                        var count = 0
+                idf.withUnsafeBufferPointer { idf in
+                    for end in chunk.ends {
+                        distinct.removeAll(keepingCapacity: true)
                         for key in keys[start..<end] {
                             let termID = mapping[Int(key >> 1)]
                             guard termID != .max else { continue }
-                            scratch[count] = UInt64(termID) << 1 | UInt64(key & 1)
-                            count += 1
+                            let id = Int(termID)
+                            if bodyCounts[id] == 0 && titleCounts[id] == 0 { distinct.append(termID) }
+                            if key & 1 == 0 { bodyCounts[id] += 1 } else { titleCounts[id] += 1 }
                         }
-                        guard count > 0 else { return SparseVector() }
-                        let used = UnsafeMutableBufferPointer(rebasing: scratch[0..<count])
-                        sortKeys(used)
-                        return weighted(sortedKeys: UnsafeBufferPointer(used))
+                        start = end
+                        guard !distinct.isEmpty else {
+                            vectors.append(SparseVector())
+                            continue
+                        }
+                        distinct.sort()
+                        // The same arithmetic, in the same order, as `weighted(sortedKeys:)`.
+                        raw.removeAll(keepingCapacity: true)
+                        var squares = 0.0
+                        for termID in distinct {
+                            let id = Int(termID)
+                            let count = Double(bodyCounts[id]) + titleWeight * Double(titleCounts[id])
+                            bodyCounts[id] = 0
+                            titleCounts[id] = 0
+                            let weight = (sublinear ? 1 + log(count) : count) * idf[id]
+                            raw.append(weight)
+                            squares += weight * weight
+                        }
+                        let norm = squares.squareRoot()
+                        guard norm > 0 else {
+                            vectors.append(SparseVector())
+                            continue
+                        }
+                        let weights = [Float](unsafeUninitializedCapacity: distinct.count) { buffer, initialized in
+                            for slot in 0..<raw.count { buffer[slot] = Float(raw[slot] / norm) }
+                            initialized = raw.count
+                        }
+                        vectors.append(SparseVector(termIDs: distinct, weights: weights))
                     }
-                    vectors.append(vector)
-                    start = end
                 }
             }
         }
