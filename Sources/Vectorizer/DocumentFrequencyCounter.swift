@@ -43,36 +43,31 @@ public struct DocumentFrequencyCounter: Sendable {
     /// Counts one document: every distinct term once for its document frequency; body occurrences and title
     /// occurrences apart for `maxFeatures`. With `titleWeight` 0 the title is ignored.
     public mutating func add(_ document: AnalyzedDocument) {
-        precondition(documentCount < Int(UInt32.max), "a counter holds at most 2³² − 1 documents")
-        documentCount += 1
-        let stamp = UInt32(documentCount)
-        for term in document.bodyTerms {
-            let id = termID(term, stamp: stamp)
-            totals[id].bodyCount += 1
-        }
-        guard parameters.titleWeight > 0 else { return }
-        for term in document.titleTerms {
-            let id = termID(term, stamp: stamp)
-            totals[id].titleCount += 1
-        }
+        var unused = [UInt32]()
+        count(document, recording: false, into: &unused)
     }
 
     /// `add(_:)` that also appends the document's terms to `keys` as (counter-local id << 1 | is-title), so that the
     /// document can be vectorized later without looking its terms up again (`TFIDFModel.fitTransform`).
     mutating func add(_ document: AnalyzedDocument, recordingInto keys: inout [UInt32]) {
+        count(document, recording: true, into: &keys)
+    }
+
+    @inline(__always)
+    private mutating func count(_ document: AnalyzedDocument, recording: Bool, into keys: inout [UInt32]) {
         precondition(documentCount < Int(UInt32.max), "a counter holds at most 2³² − 1 documents")
         documentCount += 1
         let stamp = UInt32(documentCount)
         for term in document.bodyTerms {
             let id = termID(term, stamp: stamp)
             totals[id].bodyCount += 1
-            keys.append(UInt32(id) << 1)
+            if recording { keys.append(UInt32(id) << 1) }
         }
         guard parameters.titleWeight > 0 else { return }
         for term in document.titleTerms {
             let id = termID(term, stamp: stamp)
             totals[id].titleCount += 1
-            keys.append(UInt32(id) << 1 | 1)
+            if recording { keys.append(UInt32(id) << 1 | 1) }
         }
     }
 
