@@ -12,12 +12,17 @@ public struct SearchConfiguration: Hashable, Sendable {
     public var denseHeadMinDocumentFraction: Double
     /// Upper bound on the memory for score tiles and the dense head block, over all threads.
     public var memoryBudgetBytes: Int
-    /// Worker threads for the all-pairs search.
+    /// Worker threads for the all-pairs search. Two or more also lets a long single query (`search`) split its
+    /// walk of the inverted lists across two threads (a persistent helper thread, shared by all indexes).
     public var threads: Int
     /// Query rows per all-pairs tile (0: automatic).
     public var blockRows: Int
     /// Candidate columns per all-pairs tile (0: automatic).
     public var blockColumns: Int
+    /// A single query is split across two threads only when its walk reaches this many postings (plus a quarter
+    /// of the rows, the bound passes): below it the hand-off costs more than it saves. Tests lower it.
+    var singleQueryParallelMinimumWork = Self.defaultSingleQueryParallelMinimumWork
+    static let defaultSingleQueryParallelMinimumWork = 16_384
 
     public init(
         denseHeadTerms: Int = 64, denseHeadMinDocumentFraction: Double = 0.2, memoryBudgetBytes: Int = 256 << 20,

@@ -91,7 +91,8 @@ public struct SimilarityIndex: Sendable {
     private func singleQuery() -> SingleQuery {
         SingleQuery(
             rows: storage, postings: postingsHolder.postings(for: storage, maxUncovered: Self.maxUncoveredRows),
-            tieKeys: tieKeys, isRemoved: isRemoved)
+            tieKeys: tieKeys, isRemoved: isRemoved, threads: configuration.threads,
+            parallelMinimumWork: configuration.singleQueryParallelMinimumWork)
     }
 
     /// The exact top-k neighbours of `vector`, best first, excluding `excludedRow` (the query's own row, if stored).

@@ -19,28 +19,39 @@ struct SingleQuery {
     let postings: TermPostings
     let tieKeys: [TieKey]
     let isRemoved: [Bool]
+    /// Two or more: a query whose walk reaches `parallelMinimumWork` postings is split across two threads by row
+    /// range (`QueryHelper`); the answer is the same.
+    var threads = 1
+    var parallelMinimumWork = SearchConfiguration.defaultSingleQueryParallelMinimumWork
 
-    /// Calls `body` with the query densely over the vocabulary and its distinct terms (term, weight).
-    private func withDenseQuery<R>(_ vector: SparseVector, _ body: (UnsafePointer<Float>, [(term: Int, weight: Float)]) -> R) -> R {
+    /// Calls `body` with the query densely over the vocabulary, its distinct terms (term, weight) and a scratch with
+    /// room for `rows` partial scores.
+    private func withDenseQuery<R>(
+        _ vector: SparseVector, rows rowCapacity: Int,
+        _ body: (UnsafePointer<Float>, [(term: Int, weight: Float)], QueryScratch) -> R
+    ) -> R {
         let vocabulary = rows.vocabularySize
-        return withUnsafeTemporaryAllocation(of: Float.self, capacity: max(vocabulary, 1)) { dense in
-            dense.initialize(repeating: 0)
-            var ids = [Int]()
-            ids.reserveCapacity(vector.termIDs.count)
-            for (term, weight) in zip(vector.termIDs, vector.weights) where Int(term) < vocabulary && weight != 0 {
-                if dense[Int(term)] == 0 { ids.append(Int(term)) }
-                dense[Int(term)] += weight
-            }
-            let terms = ids.compactMap { dense[$0] == 0 ? nil : (term: $0, weight: dense[$0]) }
-            return body(UnsafePointer(dense.baseAddress!), terms)
+        let scratch = QueryScratchPool.shared.take()
+        scratch.reserve(vocabulary: vocabulary, rows: rowCapacity)
+        let dense = scratch.dense
+        var ids = [Int]()
+        ids.reserveCapacity(vector.termIDs.count)
+        for (term, weight) in zip(vector.termIDs, vector.weights) where Int(term) < vocabulary && weight != 0 {
+            if dense[Int(term)] == 0 { ids.append(Int(term)) }
+            dense[Int(term)] += weight
         }
+        let terms = ids.compactMap { dense[$0] == 0 ? nil : (term: $0, weight: dense[$0]) }
+        let result = body(UnsafePointer(dense), terms, scratch)
+        for term in ids { dense[term] = 0 }
+        QueryScratchPool.shared.give(scratch)
+        return result
     }
 
     func search(_ vector: SparseVector, k: Int, excluding excludedRow: Int32?) -> [ScoredMatch] {
         let n = rows.rowCount
         guard k > 0, n > 0 else { return [] }
         let excluded = Int(excludedRow ?? -1)
-        return withDenseQuery(vector) { dense, terms in
+        return withDenseQuery(vector, rows: postings.rowCount) { dense, terms, scratch in
             tieKeys.withUnsafeBufferPointer { keys in
                 isRemoved.withUnsafeBufferPointer { removedBuffer in
                     rows.withRaw { raw in
@@ -55,9 +66,10 @@ struct SingleQuery {
                             }
                             let covered = postings.rowCount
                             if covered > 0 {
-                                pruned(
-                                    dense: dense, terms: terms, covered: covered, excluded: excluded, removed: removed,
-                                    raw: raw, inverted: inverted, keys: keys, collector: &collector)
+                                let context = PrunedContext(
+                                    dense: dense, covered: covered, excluded: excluded, removed: removed, raw: raw,
+                                    inverted: inverted, keys: keys, partial: scratch.partial, k: k)
+                                pruned(terms: terms, context: context, collector: &collector)
                             }
                             return collector.matches
                         }
@@ -67,71 +79,143 @@ struct SingleQuery {
         }
     }
 
-    private func pruned(
-        dense: UnsafePointer<Float>, terms: [(term: Int, weight: Float)], covered: Int, excluded: Int,
-        removed: UnsafePointer<Bool>, raw: RawRows, inverted: RawPostings, keys: UnsafeBufferPointer<TieKey>,
-        collector: inout TopKCollector
-    ) {
-        let k = collector.k
+    /// What both halves of a split query read (the partial scores: each half its own rows).
+    private struct PrunedContext: @unchecked Sendable {
+        let dense: UnsafePointer<Float>
+        let covered: Int
+        let excluded: Int
+        let removed: UnsafePointer<Bool>
+        let raw: RawRows
+        let inverted: RawPostings
+        let keys: UnsafeBufferPointer<TieKey>
+        let partial: UnsafeMutablePointer<Float>
+        let k: Int
+    }
+
+    private func pruned(terms: [(term: Int, weight: Float)], context: PrunedContext, collector: inout TopKCollector) {
         let boundHead = postings.boundHeadTerms
         var headMass: Float = 0
-        for (term, weight) in terms where term < boundHead { headMass += weight * weight }
+        var tail = [(term: Int, weight: Float)]()
+        tail.reserveCapacity(terms.count)
+        var work = context.covered / 4  // the bound passes
+        for (term, weight) in terms {
+            if term < boundHead {
+                headMass += weight * weight
+            } else {
+                tail.append((term, weight))
+                work += context.inverted.starts[term + 1] - context.inverted.starts[term]
+            }
+        }
         let queryHeadNorm = headMass.squareRoot()
-        let margin: Float = 1 + 1e-5
-
         postings.headNorms.withUnsafeBufferPointer { headNormBuffer in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: covered) { partial in
-                let headNorms = headNormBuffer.baseAddress!
-                let partial = partial.baseAddress!
-                partial.initialize(repeating: 0, count: covered)
-                for (term, weight) in terms where term >= boundHead {
-                    for position in inverted.starts[term]..<inverted.starts[term + 1] {
-                        partial[Int(inverted.rows![position])] += weight * inverted.weights![position]
-                    }
-                }
+            let headNorms = headNormBuffer.baseAddress!
+            if threads >= 2, work >= parallelMinimumWork, context.covered >= 2 {
+                // Two row ranges, one per thread; each range's exact top k, then merged (the same answer).
+                let middle = context.covered / 2
+                var second = TopKCollector(k: context.k)
+                QueryHelper.shared.run(
+                    {
+                        scoreRows(0..<middle, tail: tail, queryHeadNorm: queryHeadNorm, headNorms: headNorms,
+                                  context: context, collector: &collector)
+                    },
+                    {
+                        scoreRows(middle..<context.covered, tail: tail, queryHeadNorm: queryHeadNorm,
+                                  headNorms: headNorms, context: context, collector: &second)
+                    })
+                for match in second.matches { collector.offer(match, tieKeys: context.keys) }
+            } else {
+                scoreRows(0..<context.covered, tail: tail, queryHeadNorm: queryHeadNorm, headNorms: headNorms,
+                          context: context, collector: &collector)
+            }
+        }
+    }
 
-                /// Passes over the rows whose bound reaches `limit()` (evaluated as it rises), 4 at a time.
-                func forEachRow(boundAtLeast limit: () -> Float, _ body: (Int, Float) -> Void) {
-                    var row = 0
-                    while row + 4 <= covered {
-                        let bound = UnsafeRawPointer(partial + row).loadUnaligned(as: SIMD4<Float>.self)
-                            + queryHeadNorm * UnsafeRawPointer(headNorms + row).loadUnaligned(as: SIMD4<Float>.self)
-                        if any(bound * margin + 1e-6 .>= SIMD4(repeating: limit())) {
-                            for lane in 0..<4 where bound[lane] * margin + 1e-6 >= limit() { body(row + lane, bound[lane]) }
-                        }
-                        row += 4
-                    }
-                    while row < covered {
-                        let bound = partial[row] + queryHeadNorm * headNorms[row]
-                        if bound * margin + 1e-6 >= limit() { body(row, bound) }
-                        row += 1
-                    }
-                }
-
-                // The k rows with the largest bounds first: their exact scores set a good k-th score early.
-                var best = [(bound: Float, row: Int32)]()
-                best.reserveCapacity(k + 1)
-                let smallest = Float.leastNonzeroMagnitude
-                forEachRow(boundAtLeast: { best.count == k ? max(best[k - 1].bound, smallest) : smallest }) { row, bound in
-                    guard row != excluded, !removed[row], bound > 0 else { return }
-                    if best.count == k, bound <= best[k - 1].bound { return }
-                    var position = best.count
-                    while position > 0, best[position - 1].bound < bound { position -= 1 }
-                    best.insert((bound, Int32(row)), at: position)
-                    if best.count > k { best.removeLast() }
-                }
-                for entry in best {
-                    let score = raw.dot(row: Int(entry.row), dense: dense)
-                    if score > 0 { collector.offer(ScoredMatch(row: entry.row, score: score), tieKeys: keys) }
-                    partial[Int(entry.row)] = -.infinity  // done
-                }
-                // Then every other row that can still reach the k-th score (the rest, if the list is not full).
-                forEachRow(boundAtLeast: { collector.matches.count == k ? collector.threshold : smallest }) { row, bound in
-                    guard row != excluded, !removed[row], bound > 0 else { return }
-                    let score = raw.dot(row: row, dense: dense)
-                    if score > 0 { collector.offer(ScoredMatch(row: Int32(row), score: score), tieKeys: keys) }
+    /// The exact top k of the covered rows in `range` offered to `collector`: the walk of the rarer terms'
+    /// postings for those rows, then the bounded exact scoring (see the type's comment).
+    private func scoreRows(
+        _ range: Range<Int>, tail: [(term: Int, weight: Float)], queryHeadNorm: Float, headNorms: UnsafePointer<Float>,
+        context: PrunedContext, collector: inout TopKCollector
+    ) {
+        let k = context.k
+        let margin: Float = 1 + 1e-5
+        let partial = context.partial
+        let inverted = context.inverted
+        let postingRows = inverted.rows!
+        let postingWeights = inverted.weights!
+        let lower = range.lowerBound
+        let upper = range.upperBound
+        (partial + lower).update(repeating: 0, count: range.count)
+        if lower == 0 {
+            // Forward from each list's start until the range ends (rows increase within a list).
+            for (term, weight) in tail {
+                var position = inverted.starts[term]
+                let end = inverted.starts[term + 1]
+                while position < end {
+                    let row = Int(postingRows[position])
+                    if row >= upper { break }
+                    partial[row] += weight * postingWeights[position]
+                    position += 1
                 }
             }
+        } else {
+            // Backward from each list's end until the range starts.
+            for (term, weight) in tail {
+                let start = inverted.starts[term]
+                var position = inverted.starts[term + 1] - 1
+                while position >= start {
+                    let row = Int(postingRows[position])
+                    if row < lower { break }
+                    partial[row] += weight * postingWeights[position]
+                    position -= 1
+                }
+            }
+        }
+
+        /// Passes over the rows whose bound reaches `limit()` (evaluated as it rises), 4 at a time.
+        func forEachRow(boundAtLeast limit: () -> Float, _ body: (Int, Float) -> Void) {
+            var row = lower
+            while row + 4 <= upper {
+                let bound = UnsafeRawPointer(partial + row).loadUnaligned(as: SIMD4<Float>.self)
+                    + queryHeadNorm * UnsafeRawPointer(headNorms + row).loadUnaligned(as: SIMD4<Float>.self)
+                if any(bound * margin + 1e-6 .>= SIMD4(repeating: limit())) {
+                    for lane in 0..<4 where bound[lane] * margin + 1e-6 >= limit() { body(row + lane, bound[lane]) }
+                }
+                row += 4
+            }
+            while row < upper {
+                let bound = partial[row] + queryHeadNorm * headNorms[row]
+                if bound * margin + 1e-6 >= limit() { body(row, bound) }
+                row += 1
+            }
+        }
+
+        let excluded = context.excluded
+        let removed = context.removed
+        let raw = context.raw
+        let dense = context.dense
+        let keys = context.keys
+        // The k rows with the largest bounds first: their exact scores set a good k-th score early.
+        var best = [(bound: Float, row: Int32)]()
+        best.reserveCapacity(k + 1)
+        let smallest = Float.leastNonzeroMagnitude
+        forEachRow(boundAtLeast: { best.count == k ? max(best[k - 1].bound, smallest) : smallest }) { row, bound in
+            guard row != excluded, !removed[row], bound > 0 else { return }
+            if best.count == k, bound <= best[k - 1].bound { return }
+            var position = best.count
+            while position > 0, best[position - 1].bound < bound { position -= 1 }
+            best.insert((bound, Int32(row)), at: position)
+            if best.count > k { best.removeLast() }
+        }
+        for entry in best {
+            let score = raw.dot(row: Int(entry.row), dense: dense)
+            if score > 0 { collector.offer(ScoredMatch(row: entry.row, score: score), tieKeys: keys) }
+            partial[Int(entry.row)] = -.infinity  // done
+        }
+        // Then every other row that can still reach the k-th score (the rest, if the list is not full).
+        forEachRow(boundAtLeast: { collector.matches.count == k ? collector.threshold : smallest }) { row, bound in
+            guard row != excluded, !removed[row], bound > 0 else { return }
+            let score = raw.dot(row: row, dense: dense)
+            if score > 0 { collector.offer(ScoredMatch(row: Int32(row), score: score), tieKeys: keys) }
         }
     }
 
@@ -140,7 +224,7 @@ struct SingleQuery {
         let n = rows.rowCount
         guard n > 0 else { return [] }
         let excluded = Int(excludedRow ?? -1)
-        return withDenseQuery(vector) { dense, terms in
+        return withDenseQuery(vector, rows: 0) { dense, terms, _ in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: n) { scores in
                 scores.initialize(repeating: 0)
                 rows.withRaw { raw in

@@ -1,0 +1,141 @@
+import Dispatch
+import TestSupport
+import Testing
+import Vectorizer
+@testable import Similarity
+
+/// The single query split across two threads (`QueryHelper`), forced on every query (minimum work 0), against the
+/// brute-force reference and against the same index queried on one thread.
+@Suite struct SplitQueryTests {
+    static let split: SearchConfiguration = {
+        var configuration = SearchConfiguration(threads: 2)
+        configuration.singleQueryParallelMinimumWork = 0
+        return configuration
+    }()
+    static let oneThread = SearchConfiguration(threads: 1)
+
+    func index(_ vectors: [SparseVector], keys: [TieKey], vocabulary: Int, configuration: SearchConfiguration = split)
+        -> SimilarityIndex
+    {
+        var index = SimilarityIndex(vocabularySize: vocabulary, configuration: configuration)
+        for (vector, key) in zip(vectors, keys) { index.add(vector, key: key) }
+        return index
+    }
+
+    func bruteForce(
+        _ query: SparseVector, vectors: [SparseVector], keys: [TieKey], k: Int, excluding: Int? = nil, removed: Set<Int> = []
+    ) -> [ScoredMatch] {
+        keys.withUnsafeBufferPointer { buffer in
+            var collector = TopKCollector(k: k)
+            for row in vectors.indices where row != excluding && !removed.contains(row) {
+                let score = query.dot(vectors[row])
+                if score > 0 { collector.offer(ScoredMatch(row: Int32(row), score: score), tieKeys: buffer) }
+            }
+            return collector.matches
+        }
+    }
+
+    @Test(arguments: [1, 10, 50, 5_000])
+    func splitQueriesEqualBruteForceAndTheOneThreadQuery(k: Int) {
+        let n = 1_001  // odd: the halves differ in size and neither is a multiple of 4
+        let vectors = SingleQueryTests.clustered(count: n, vocabulary: 1_500, seed: 21)
+        let keys = RandomVectors.keys(count: n, seed: 21)
+        let split = index(vectors, keys: keys, vocabulary: 1_500)
+        let single = index(vectors, keys: keys, vocabulary: 1_500, configuration: Self.oneThread)
+        for row in stride(from: 0, to: n, by: k > 50 ? 61 : 9) {
+            let expected = bruteForce(vectors[row], vectors: vectors, keys: keys, k: k, excluding: row)
+            let actual = split.search(vectors[row], k: k, excluding: Int32(row))
+            #expect(sameRanking(actual, expected), "row \(row)")
+            #expect(actual == single.search(vectors[row], k: k, excluding: Int32(row)), "row \(row)")
+        }
+    }
+
+    @Test func uniformRandomRowsAndQueriesThatAreNotStored() {
+        let n = 700
+        let vectors = RandomVectors.make(count: n, vocabulary: 250, termsPerVector: 1...30, seed: 22, zeroEvery: 40)
+        let keys = RandomVectors.keys(count: n, seed: 22)
+        let index = index(vectors, keys: keys, vocabulary: 250)
+        for row in stride(from: 0, to: n, by: 7) {
+            let expected = bruteForce(vectors[row], vectors: vectors, keys: keys, k: 10, excluding: row)
+            #expect(sameRanking(index.search(vectors[row], k: 10, excluding: Int32(row)), expected), "row \(row)")
+        }
+        for query in RandomVectors.make(count: 40, vocabulary: 250, termsPerVector: 1...20, seed: 23) {
+            #expect(sameRanking(index.search(query, k: 10), bruteForce(query, vectors: vectors, keys: keys, k: 10)))
+        }
+        #expect(index.search(SparseVector(), k: 10).isEmpty)
+        #expect(index.search(SparseVector(termIDs: [900], weights: [1]), k: 10).isEmpty)
+    }
+
+    @Test func kLargerThanNAndTinyIndexes() {
+        for n in [0, 1, 2, 3, 5] {
+            let vectors = RandomVectors.make(count: n, vocabulary: 8, termsPerVector: 1...4, seed: UInt64(30 + n))
+            let keys = RandomVectors.keys(count: n, seed: UInt64(30 + n))
+            let index = index(vectors, keys: keys, vocabulary: 8)
+            let query = SparseVector(termIDs: [0, 2, 5, 7], weights: [0.5, 0.5, 0.5, 0.5])
+            #expect(sameRanking(index.search(query, k: 50), bruteForce(query, vectors: vectors, keys: keys, k: 50)), "n \(n)")
+            for row in 0..<n {
+                let expected = bruteForce(vectors[row], vectors: vectors, keys: keys, k: 50, excluding: row)
+                #expect(sameRanking(index.search(vectors[row], k: 50, excluding: Int32(row)), expected), "n \(n) row \(row)")
+            }
+        }
+    }
+
+    @Test func zeroVectorsDuplicatesAndTies() {
+        let v = SparseVector(termIDs: [0, 3], weights: [0.6, 0.8])
+        let w = SparseVector(termIDs: [3, 4], weights: [0.8, 0.6])
+        let keys = [
+            TieKey(publishedAt: 10, id: "q"), TieKey(publishedAt: 10, id: "b"), TieKey(publishedAt: 99, id: "zero"),
+            TieKey(publishedAt: 10, id: "a"), TieKey(publishedAt: 20, id: "z"), TieKey(publishedAt: nil, id: "0"),
+            TieKey(publishedAt: 5, id: "w"), TieKey(publishedAt: 99, id: "zero2"),
+        ]
+        let index = index([v, v, SparseVector(), v, v, v, w, SparseVector()], keys: keys, vocabulary: 5)
+        #expect(index.search(v, k: 3, excluding: 0).map(\.row) == [4, 3, 1])
+        #expect(index.search(v, k: 10, excluding: 0).map(\.row) == [4, 3, 1, 5, 6])
+        #expect(index.search(SparseVector(), k: 10).isEmpty)
+        #expect(index.search(v, k: 0).isEmpty)
+    }
+
+    @Test func removedRowsAndRowsAddedAfterTheListsWereBuilt() {
+        let all = SingleQueryTests.clustered(count: 900, vocabulary: 700, seed: 24)
+        let keys = RandomVectors.keys(count: 900, seed: 24)
+        var index = index(Array(all[0..<400]), keys: Array(keys[0..<400]), vocabulary: 700)
+        index.prepareForSearch()
+        var removed: Set<Int> = []
+        for count in [430, 400 + SimilarityIndex.maxUncoveredRows + 5, 900] {
+            for row in index.rowCount..<count { index.add(all[row], key: keys[row]) }
+            for row in stride(from: 3, to: count, by: 97) where !removed.contains(row) {
+                index.remove(id: keys[row].id)
+                removed.insert(row)
+            }
+            let stored = Array(all[0..<count])
+            for row in stride(from: 0, to: count, by: 23) {
+                let expected = bruteForce(all[row], vectors: stored, keys: keys, k: 10, excluding: row, removed: removed)
+                let actual = index.search(all[row], k: 10, excluding: Int32(row))
+                #expect(sameRanking(actual, expected), "\(count) rows, row \(row)")
+                #expect(!actual.contains { removed.contains(Int($0.row)) })
+            }
+        }
+    }
+
+    @Test func concurrentQueriesShareTheHelperAndStayExact() {
+        let n = 800
+        let vectors = SingleQueryTests.clustered(count: n, vocabulary: 1_000, seed: 25)
+        let keys = RandomVectors.keys(count: n, seed: 25)
+        let index = index(vectors, keys: keys, vocabulary: 1_000)
+        let expected = (0..<n).map { bruteForce(vectors[$0], vectors: vectors, keys: keys, k: 10, excluding: $0) }
+        let failures = FailureCounter()
+        DispatchQueue.concurrentPerform(iterations: 4) { worker in
+            for row in stride(from: worker, to: n, by: 4) {
+                if !sameRanking(index.search(vectors[row], k: 10, excluding: Int32(row)), expected[row]) { failures.add() }
+            }
+        }
+        #expect(failures.value == 0)
+    }
+}
+
+private final class FailureCounter: @unchecked Sendable {
+    private let lock = NSLockLike()
+    private var count = 0
+    func add() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
+}
