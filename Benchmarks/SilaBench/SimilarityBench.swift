@@ -169,7 +169,8 @@ struct LoadedMatrix {
 }
 
 /// The search configuration of the benchmark: the product's defaults with `--threads`, and optional overrides
-/// for measuring alternatives (`--head`, `--head-fraction`, `--block-rows`, `--block-columns`).
+/// for measuring alternatives (`--head`, `--head-fraction`, `--block-rows`, `--block-columns`, `--split-work`: the
+/// postings from which a single query is split across two threads).
 func benchSearchConfiguration(_ arguments: BenchArguments) throws -> SearchConfiguration {
     var configuration = SearchConfiguration.standard
     configuration.threads = try arguments.int("threads", default: 2)
@@ -179,6 +180,8 @@ func benchSearchConfiguration(_ arguments: BenchArguments) throws -> SearchConfi
     }
     configuration.blockRows = try arguments.int("block-rows", default: configuration.blockRows)
     configuration.blockColumns = try arguments.int("block-columns", default: configuration.blockColumns)
+    configuration.singleQueryParallelMinimumWork = try arguments.int(
+        "split-work", default: configuration.singleQueryParallelMinimumWork)
     return configuration
 }
 

@@ -19,10 +19,13 @@ public struct SearchConfiguration: Hashable, Sendable {
     public var blockRows: Int
     /// Candidate columns per all-pairs tile (0: automatic).
     public var blockColumns: Int
-    /// A single query is split across two threads only when its walk reaches this many postings (plus a quarter
-    /// of the rows, the bound passes): below it the hand-off costs more than it saves. Tests lower it.
-    var singleQueryParallelMinimumWork = Self.defaultSingleQueryParallelMinimumWork
-    static let defaultSingleQueryParallelMinimumWork = 16_384
+    /// With `threads` ≥ 2, a single query is split across two threads (`QueryHelper`) when its walk reaches this
+    /// many postings (plus a quarter of the rows, the bound passes). Off by default (`Int.max`): measured on the
+    /// 2-core dev machine under other load, the split was slower than one thread at every size (dev corpus p50
+    /// 115–136 µs vs 76–108 µs, synthetic 100k 674–766 µs vs 525–535 µs): the helper's wake-up and its
+    /// preemption by other processes cost more than half a walk. `--split-work` in the benchmark turns it on.
+    public var singleQueryParallelMinimumWork = Self.defaultSingleQueryParallelMinimumWork
+    public static let defaultSingleQueryParallelMinimumWork = Int.max
 
     public init(
         denseHeadTerms: Int = 64, denseHeadMinDocumentFraction: Double = 0.2, memoryBudgetBytes: Int = 256 << 20,
