@@ -21,8 +21,8 @@ struct SingleQuery {
     let isRemoved: [Bool]
     /// Rows per block of the blocked posting walk (their partial scores: 32 KiB) and the list length from which a
     /// list is walked block by block.
-    static let scatterBlockRows = 8_192
-    static let blockedListLength = 512
+    var scatterBlockRows = 8_192
+    var blockedListLength = 512
     /// Two or more: a query whose walk reaches `parallelMinimumWork` postings is split across two threads by row
     /// range (`QueryHelper`); the answer is the same. See `SearchConfiguration.singleQueryParallelMinimumWork`.
     var threads = 1
@@ -159,7 +159,7 @@ struct SingleQuery {
                 for (term, weight) in tail {
                     var position = inverted.starts[term]
                     let end = inverted.starts[term + 1]
-                    if end - position >= Self.blockedListLength, upper > Self.scatterBlockRows {
+                    if end - position >= blockedListLength, upper > scatterBlockRows {
                         long[longCount] = (position, end, weight)
                         longCount += 1
                         continue
@@ -173,7 +173,7 @@ struct SingleQuery {
                 }
                 var blockStart = 0
                 while longCount > 0, blockStart < upper {
-                    let blockEnd = Int32(truncatingIfNeeded: min(upper, blockStart + Self.scatterBlockRows))
+                    let blockEnd = Int32(truncatingIfNeeded: min(upper, blockStart + scatterBlockRows))
                     for index in 0..<longCount {
                         let (start, end, weight) = long[index]
                         var position = start

@@ -139,3 +139,25 @@ private final class FailureCounter: @unchecked Sendable {
     func add() { lock.withLock { count += 1 } }
     var value: Int { lock.withLock { count } }
 }
+
+/// The blocked posting walk (long lists walked `scatterBlockRows` rows at a time), forced with tiny blocks.
+@Suite struct BlockedWalkTests {
+    @Test(arguments: [(5, 1), (64, 8), (333, 40)])
+    func blockedWalkEqualsBruteForce(blockRows: Int, listLength: Int) {
+        let n = 1_000
+        let vectors = SingleQueryTests.clustered(count: n, vocabulary: 300, seed: 26)
+        let keys = RandomVectors.keys(count: n, seed: 26)
+        var rows = SparseRows(vocabularySize: 300)
+        for vector in vectors { rows.append(vector) }
+        var isRemoved = [Bool](repeating: false, count: n)
+        for row in stride(from: 2, to: n, by: 31) { isRemoved[row] = true }
+        let removed = Set((0..<n).filter { isRemoved[$0] })
+        var query = SingleQuery(rows: rows, postings: TermPostings(rows), tieKeys: keys, isRemoved: isRemoved)
+        query.scatterBlockRows = blockRows
+        query.blockedListLength = listLength
+        for row in stride(from: 0, to: n, by: 13) {
+            let expected = SplitQueryTests().bruteForce(vectors[row], vectors: vectors, keys: keys, k: 10, excluding: row, removed: removed)
+            #expect(sameRanking(query.search(vectors[row], k: 10, excluding: Int32(row)), expected), "row \(row)")
+        }
+    }
+}
