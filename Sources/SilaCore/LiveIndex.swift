@@ -137,6 +137,13 @@ public final class LiveIndex: @unchecked Sendable {
                 let floor = Int(match.row) < entryFloors.count ? entryFloors[Int(match.row)] : -1
                 if match.score >= floor { affected.insert(trial.tieKey(ofRow: match.row).id) }
             }
+            // The old text took part in lists it may not be shown in (a twin shown in its place keeps its score).
+            if let oldRow = index.row(ofID: article.id) {
+                for match in index.allScores(of: index.vector(ofRow: oldRow), excluding: oldRow) {
+                    let floor = Int(match.row) < entryFloors.count ? entryFloors[Int(match.row)] : -1
+                    if match.score >= floor { affected.insert(index.tieKey(ofRow: match.row).id) }
+                }
+            }
             affected.remove(article.id)
             var updated = [String: [RelatedEntry]]()
             for id in affected {

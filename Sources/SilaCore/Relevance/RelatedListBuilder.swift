@@ -49,11 +49,15 @@ public struct RelatedListBuilder: Sendable {
             queryCategory: Int(row) < categories.count ? categories[Int(row)] : nil, index: index, categories: categories)
     }
 
-    /// The smallest cosine a new article must have with a row to possibly enter that row's list, given the row's
-    /// stored list: re-ranking only lowers scores (recency multiplies by ≤ 1) or swaps a reprint for its twin, so
-    /// half the last stored score is a safe floor. -1 when the list has room.
+    /// The smallest cosine an article must have with a row to take part in that row's list, given the row's stored
+    /// list; -1 when the list has room. A candidate is only looked at while the list is being filled, so it takes part
+    /// (enters, replaces a twin, or pushes a listed article out of the candidate pool) only when its re-ranked score
+    /// reaches the last stored score; re-ranking multiplies the cosine by at most `1 + categoryBoost` (recency only
+    /// lowers it). With MMR, whose scores depend on the other picks, half the last score is kept as a safe floor.
     public func entryFloor(of list: [RelatedEntry]) -> Float {
         guard list.count >= k, let last = list.last else { return -1 }
-        return relevance.isPlain ? Float(last.score) : Float(last.score) * 0.5
+        if relevance.isPlain { return Float(last.score) }
+        if relevance.mmrLambda != nil { return Float(last.score) * 0.5 }
+        return Float(last.score / (1 + max(0, relevance.categoryBoost)) * (1 - 1e-5))
     }
 }
