@@ -4,7 +4,7 @@
 #
 #   Benchmarks/run.sh [--quick] [--only NAME]
 #     --quick      the dev corpus only (no synthetic 100k corpus)
-#     --only NAME  one benchmark: similarity | ingest | analyzer | vectorizer
+#     --only NAME  one benchmark: similarity | ingest | analyzer | vectorizer | relevance | server
 #   Environment: SILA_BENCH_CORPUS (default ../shared/data/ar-news-dev.jsonl), SILA_BENCH_SYNTH_COUNT (100000),
 #   SILA_BENCH_THREADS (2).
 set -uo pipefail
@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-case "$ONLY" in ""|similarity|ingest|analyzer|vectorizer|relevance) ;; *) echo "run.sh: --only takes similarity, ingest, analyzer, vectorizer or relevance" >&2; exit 64 ;; esac
+case "$ONLY" in ""|similarity|ingest|analyzer|vectorizer|relevance|server) ;; *) echo "run.sh: --only takes similarity, ingest, analyzer, vectorizer, relevance or server" >&2; exit 64 ;; esac
 wants() { [ -z "$ONLY" ] || [ "$ONLY" = "$1" ]; }
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -66,7 +66,7 @@ say "building SilaBench (release, $SCRATCH)"
 swift build -c release --scratch-path "$SCRATCH" --product SilaBench >"$LOGS/build-silabench.log" 2>&1 \
     || { tail -40 "$LOGS/build-silabench.log" >&2; die "release build of SilaBench failed (log: $LOGS/build-silabench.log)"; }
 SILA_BUILT=0
-if wants ingest || wants relevance; then
+if wants ingest || wants relevance || wants server; then
     say "building sila (release; the first time compiles the server's dependencies: several minutes)"
     if swift build -c release --scratch-path "$SCRATCH" --product sila >"$LOGS/build-sila.log" 2>&1; then
         SILA_BUILT=1
@@ -116,7 +116,7 @@ print(", ".join("%s %s kernel %s" % (info["prefix"], info.get("version"), info.g
 
 # ── Steps ────────────────────────────────────────────────────────────────────────────────────────────────────────
 FAILED=()
-[ "$SILA_BUILT" = 1 ] || ! wants ingest || FAILED+=("build-sila")
+[ "$SILA_BUILT" = 1 ] || ! { wants ingest || wants server; } || FAILED+=("build-sila")
 # step NAME TIMEOUT_S command...: runs one measurement, its output in $LOGS/NAME.log; a failure is recorded, not fatal.
 step() {
     local name="$1" limit="$2"
@@ -214,6 +214,15 @@ if wants relevance && [ "$SILA_BUILT" = 1 ]; then
         && "$VENV/bin/python" Benchmarks/relevance/table_rows.py "$OUT/relevance-sila.json" "$OUT/relevance-plain.json" "$OUT"
 fi
 
+# Server (issue 7): `sila serve` on a Unix socket loaded by `SilaBench loadgen` (GET, paced GET, PUT alone, mixed
+# GET/PUT, RSS, `sila related` per process); its rows join the table through out/table/server.json, its notes follow it.
+if wants server && [ "$SILA_BUILT" = 1 ] && "$BENCH" list | grep -qx loadgen; then
+    say "server benchmark (sila serve under SilaBench loadgen; client and server share the machine's cores)"
+    mkdir -p "$OUT/server"
+    step server 1800 "$BENCH" loadgen --sila "$SILA" --corpus "$CORPUS" --work "$OUT/server" --threads "$THREADS" \
+        --out "$OUT" --json "$OUT/server/result.json"
+fi
+
 # ── The table ────────────────────────────────────────────────────────────────────────────────────────────────────
 echo
 echo "Sila benchmarks — $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (+ uncommitted changes)')"
@@ -223,6 +232,7 @@ echo "Corpus: $(basename "$CORPUS") ($(wc -l <"$CORPUS") articles) — ANT corpu
 [ $QUICK -eq 0 ] && echo "Synthetic: $SYNTH_COUNT articles generated from it (SilaBench synth, seed 1; Benchmarks/out only, never committed)"
 echo
 "$BENCH" report --out "$OUT" --sets "$SETS"
+[ -f "$OUT/table/server.notes" ] && sed 's/^/- /' "$OUT/table/server.notes"
 if [ ${#FAILED[@]} -gt 0 ]; then
     echo
     echo "Steps that failed or timed out: ${FAILED[*]} (logs in $LOGS)"

@@ -17,6 +17,18 @@ let benchUsage = """
                      synthetic corpus with real term statistics and topic structure
       ingest-index   --sila PATH --corpus FILE.jsonl --work DIR [--threads 2] [--timeout 1800] [--json FILE]
                      `sila ingest` then `sila index` on a fresh database: wall time, peak RSS, phase timings
+      loadgen        --sila PATH --corpus FILE.jsonl --work DIR [--out DIR] [--json FILE] [--connections 64]
+                     [--seconds 20] [--warmup 3] [--mixed-seconds 20] [--put-share 0.05] [--paced-rate R]
+                     [--client-threads 1] [--single-puts 5] [--cli-calls 200] [--seed 42] [--reuse-db yes]
+                     the server benchmark: `sila serve` as a child, GET / mixed GET+PUT load over keep-alive
+                     connections on its Unix socket, its RSS, and `sila related` per process for comparison;
+                     with --attach SOCKET only the GET load on a server started by hand (profiling)
+      soak           --socket PATH --corpus FILE.jsonl --minutes M --journal FILE [--pid-file FILE] [--seed 9]
+                     [--readers 4] [--rate 100] [--writers 1] [--rss-out FILE] [--summary FILE]
+                     the soak client (scripts/soak.sh): paced reads, one-at-a-time upserts and deletes, one
+                     recompute, while the server is killed and restarted; journals every write's outcome
+      soak-verify    --db PATH --journal FILE --corpus FILE.jsonl --sila PATH --work DIR [--json FILE]
+                     the soak's checks: acknowledged writes, integrity, lists vs a fresh recompute
       report         --out DIR [--sets dev,syn100k]
                      the final table from the JSON results under DIR
       list           the subcommands of this build, one per line (run.sh probes optional ones with it)
@@ -31,6 +43,9 @@ var benchCommands: [String: (BenchArguments) throws -> Void] = [
     "ingest-index": runIngestIndex,
     "report": runReport,
 ]
+benchCommands["loadgen"] = runLoadGenerator  // LoadGenerator.swift (issue 7)
+benchCommands["soak"] = runSoak  // SoakClient.swift (issue 9, scripts/soak.sh)
+benchCommands["soak-verify"] = runSoakVerify  // SoakVerify.swift
 
 // ───── The analyzer and vectorizer benchmarks (AnalyzerBench.swift, VectorizerBench.swift) ─────────────────────
 // Each runs Sila's side in this process and the Python anchor as a child process on the same input, and writes
