@@ -193,7 +193,18 @@ struct WXRItemScanner {
         }
         guard !inItem else { return }
         if name == "rss" { sawRoot = true }
-        namespaceDeclarations += Self.namespaceDeclarations(in: String(decoding: markupHead, as: UTF8.self))
+        // Declarations are kept once each and at most 64 of them, so that a hostile file of countless tags outside
+        // the items cannot grow every item's prolog.
+        guard namespaceDeclarations.count < 64, markupHead.count > 6, Self.containsXMLNS(markupHead) else { return }
+        for declaration in Self.namespaceDeclarations(in: String(decoding: markupHead, as: UTF8.self)) {
+            // One declaration per prefix (an attribute twice would make every item ill-formed); the inner one wins.
+            let prefix = declaration.prefix { $0 != "=" && !$0.isWhitespace }
+            if let same = namespaceDeclarations.firstIndex(where: { $0.prefix { $0 != "=" && !$0.isWhitespace } == prefix }) {
+                namespaceDeclarations[same] = declaration
+            } else if namespaceDeclarations.count < 64 {
+                namespaceDeclarations.append(declaration)
+            }
+        }
     }
 
     private mutating func endItem(_ emit: (Event) throws -> Void) throws {
@@ -217,6 +228,11 @@ struct WXRItemScanner {
         guard text.hasPrefix("<?xml"), let range = text.range(of: #"encoding\s*=\s*["']([A-Za-z0-9._\-]+)["']"#, options: .regularExpression)
         else { return }
         declaredEncoding = text[range].split(whereSeparator: { $0 == "\"" || $0 == "'" }).dropFirst().first.map(String.init)
+    }
+
+    static func containsXMLNS(_ bytes: [UInt8]) -> Bool {
+        let pattern = Array("xmlns".utf8)
+        return bytes.indices.dropLast(pattern.count - 1).contains { bytes[$0..<($0 + pattern.count)].elementsEqual(pattern) }
     }
 
     /// `xmlns` and `xmlns:prefix` attributes of a start tag, as written.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Store
 
 /// An error answer of the socket API: `{"error": {"code": "...", "message": "..."}}` with its HTTP status.
 /// The codes are stable; clients may switch on them.
@@ -26,6 +27,27 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     static let tooLarge = APIError(.contentTooLarge, code: "body_too_large", message: "request body is over the 2 MiB limit")
     static let noModel = APIError(
         .serviceUnavailable, code: "no_index", message: "the database has no model yet: run `sila index` (or POST /v1/recompute)")
+
+    /// The answer to a storage failure: 503 with `database_busy` while another process holds the write lock (past
+    /// the store's bounded wait), `storage_unavailable` when the disk is full, the database is read-only, damaged or
+    /// failing; nil for store errors that are not the storage's state. A client may retry a 503 later; reads keep
+    /// working through all of these except damage.
+    static func storage(_ error: StoreError) -> APIError? {
+        guard error.isStorageUnavailable else { return nil }
+        if case .busy = error {
+            return APIError(
+                .serviceUnavailable, code: "database_busy",
+                message: "the database is locked by another writer (waited \(Int(SilaStoreLimits.busyTimeout)) s); retry later")
+        }
+        let message: String
+        switch error {
+        case .diskFull: message = "the disk is full: nothing was written; free space and retry"
+        case .readOnly: message = "the database is read-only: writes are refused, reads work"
+        case .corrupt: message = "the database file is damaged; see the server log"
+        default: message = "storage failure; see the server log"
+        }
+        return APIError(.serviceUnavailable, code: "storage_unavailable", message: message)
+    }
 }
 
 struct ErrorBody: Encodable {
@@ -57,6 +79,9 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return try error.response(from: request, context: context)
+        } catch let error as StoreError where APIError.storage(error) != nil {
+            context.logger.error("storage unavailable", metadata: ["error": "\(error)"])
+            return try APIError.storage(error)!.response(from: request, context: context)
         } catch let error as HTTPError {
             let code = error.status == .notFound ? "not_found" : error.status == .contentTooLarge ? "body_too_large" : "http_\(error.status.code)"
             return JSONResponse.make(

@@ -21,7 +21,7 @@ extension SilaStore {
     /// Inserts new articles and replaces changed ones, in one transaction; unchanged ones (same content hash) are
     /// left alone. A changed title or body makes the stored vector stale (it is recomputed by the next index).
     public func upsert(_ articles: [Article]) throws -> UpsertCounts {
-        try pool.write { db in try Self.upsert(articles, in: db) }
+        try write { db in try Self.upsert(articles, in: db) }
     }
 
     static func upsert(_ articles: [Article], in db: Database) throws -> UpsertCounts {
@@ -46,25 +46,25 @@ extension SilaStore {
     }
 
     public func article(id: String) throws -> Article? {
-        try pool.read { db in try Article.fetchOne(db, key: id) }
+        try read { db in try Article.fetchOne(db, key: id) }
     }
 
     /// The articles of `ids` that exist, by id.
     public func articles(ids: [String]) throws -> [String: Article] {
         guard !ids.isEmpty else { return [:] }
-        return try pool.read { db in
+        return try read { db in
             let found = try Article.fetchAll(db, keys: ids)
             return Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         }
     }
 
     public func articleCount() throws -> Int {
-        try pool.read { db in try Article.fetchCount(db) }
+        try read { db in try Article.fetchCount(db) }
     }
 
     /// All article ids, in id order.
     public func articleIDs() throws -> [String] {
-        try pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM articles ORDER BY id") }
+        try read { db in try String.fetchAll(db, sql: "SELECT id FROM articles ORDER BY id") }
     }
 
     /// Streams every article in id order, `batchSize` at a time, so that memory does not grow with the corpus.
@@ -72,7 +72,7 @@ extension SilaStore {
     public func forEachArticleBatch(batchSize: Int = 2000, _ body: ([Article]) throws -> Void) throws {
         var lastID: String? = nil
         while true {
-            let batch = try pool.read { db in
+            let batch = try read { db in
                 if let lastID {
                     return try Article.fetchAll(
                         db, sql: "SELECT * FROM articles WHERE id > ? ORDER BY id LIMIT ?", arguments: [lastID, batchSize])
@@ -89,7 +89,7 @@ extension SilaStore {
 extension SilaStore {
     /// The category of every article, by id (read from a covering index, without touching the bodies).
     public func categories() throws -> [String: String] {
-        try pool.read { db in
+        try read { db in
             var categories = [String: String]()
             let rows = try Row.fetchCursor(db, sql: "SELECT id, category FROM articles INDEXED BY articles_meta WHERE category IS NOT NULL")
             while let row = try rows.next() { categories[row["id"]] = row["category"] }

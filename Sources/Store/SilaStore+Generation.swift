@@ -16,7 +16,7 @@ extension SilaStore {
 
     /// Two small indexed reads: cheap enough to poll every second.
     public func generation() throws -> StoreGeneration {
-        try pool.read { db in
+        try read { db in
             StoreGeneration(
                 modelID: try String.fetchOne(db, sql: "SELECT id FROM models WHERE is_current = 1 LIMIT 1"),
                 listsStamp: try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [Self.listsStampKey]))
@@ -25,11 +25,11 @@ extension SilaStore {
 
     /// The current model's id, without loading the model.
     public func currentModelID() throws -> String? {
-        try pool.read { db in try String.fetchOne(db, sql: "SELECT id FROM models WHERE is_current = 1 LIMIT 1") }
+        try read { db in try String.fetchOne(db, sql: "SELECT id FROM models WHERE is_current = 1 LIMIT 1") }
     }
 
     /// The model the stored vector of an article belongs to (nil when it has none).
     public func vectorModelID(of articleID: String) throws -> String? {
-        try pool.read { db in try String.fetchOne(db, sql: "SELECT model_id FROM vectors WHERE article_id = ?", arguments: [articleID]) }
+        try read { db in try String.fetchOne(db, sql: "SELECT model_id FROM vectors WHERE article_id = ?", arguments: [articleID]) }
     }
 }

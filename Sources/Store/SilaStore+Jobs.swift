@@ -15,7 +15,7 @@ public struct JobRecord: Codable, Hashable, Sendable {
 extension SilaStore {
     /// Records a new running job and returns its id.
     public func startJob(kind: String) throws -> Int64 {
-        try pool.write { db in
+        try write { db in
             try db.execute(
                 sql: "INSERT INTO jobs (kind, state, progress, started_at) VALUES (?, 'running', 0, ?)",
                 arguments: [kind, Date().timeIntervalSince1970])
@@ -24,13 +24,13 @@ extension SilaStore {
     }
 
     public func updateJob(id: Int64, progress: Double) throws {
-        try pool.write { db in
+        try write { db in
             try db.execute(sql: "UPDATE jobs SET progress = ? WHERE id = ?", arguments: [progress, id])
         }
     }
 
     public func finishJob(id: Int64, error: String?) throws {
-        try pool.write { db in
+        try write { db in
             try db.execute(
                 sql: "UPDATE jobs SET state = ?, progress = CASE WHEN ? IS NULL THEN 1 ELSE progress END, finished_at = ?, error = ? WHERE id = ?",
                 arguments: [error == nil ? "done" : "failed", error, Date().timeIntervalSince1970, error, id])
@@ -38,8 +38,14 @@ extension SilaStore {
     }
 
     /// Jobs left `running` by a process that died are marked failed (called at server start).
+    ///
+    /// Takes the write lock only when such a job exists, and does nothing on a read-only database (a server may
+    /// serve reads from one: nothing there can have been running).
     public func failInterruptedJobs() throws {
-        try pool.write { db in
+        guard !isReadOnly else { return }
+        let running = try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs WHERE state = 'running'") ?? 0 }
+        guard running > 0 else { return }
+        try write { db in
             try db.execute(
                 sql: "UPDATE jobs SET state = 'failed', error = 'interrupted: the server stopped before it finished', finished_at = ? WHERE state = 'running'",
                 arguments: [Date().timeIntervalSince1970])
@@ -47,7 +53,7 @@ extension SilaStore {
     }
 
     public func job(id: Int64) throws -> JobRecord? {
-        try pool.read { db in
+        try read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE id = ?", arguments: [id]).map { row in
                 JobRecord(
                     id: row["id"], kind: row["kind"], state: row["state"], progress: row["progress"],
@@ -72,7 +78,7 @@ extension SilaStore {
         let sizes = ["", "-wal"].compactMap { suffix in
             (try? FileManager.default.attributesOfItem(atPath: path + suffix))?[.size] as? NSNumber
         }
-        return try pool.read { db in
+        return try read { db in
             StoreStatistics(
                 articles: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM articles") ?? 0,
                 vectors: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM vectors") ?? 0,
@@ -87,11 +93,11 @@ extension SilaStore {
 extension SilaStore {
     /// A stored setting (JSON text), if set.
     public func setting(_ key: String) throws -> String? {
-        try pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [key]) }
+        try read { db in try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [key]) }
     }
 
     public func setSetting(_ key: String, _ value: String) throws {
-        try pool.write { db in
+        try write { db in
             try db.execute(
                 sql: "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 arguments: [key, value])

@@ -9,7 +9,7 @@ extension SilaStore {
         _ article: Article, vector: VectorWrite?, modelID: String?, list: [RelatedEntry],
         updatedLists: [String: [RelatedEntry]]
     ) throws -> UpsertCounts {
-        try pool.write { db in
+        try write { db in
             let counts = try Self.upsert([article], in: db)
             if let vector, let modelID {
                 try Self.saveVectors([vector], modelID: modelID, in: db)
@@ -24,7 +24,7 @@ extension SilaStore {
     /// Deletes an article (its vector and its list go with it) and writes the refilled lists of the articles that
     /// listed it, in one transaction. Returns false when the article did not exist.
     public func commitDelete(id: String, refilledLists: [String: [RelatedEntry]], modelID: String?) throws -> Bool {
-        try pool.write { db in
+        try write { db in
             guard try Article.deleteOne(db, key: id) else { return false }
             if let modelID { try Self.replaceLists(refilledLists, modelID: modelID, in: db) }
             return true
@@ -33,7 +33,7 @@ extension SilaStore {
 
     /// Ids of the articles whose stored list contains `id`.
     public func articlesListing(_ id: String) throws -> [String] {
-        try pool.read { db in
+        try read { db in
             try String.fetchAll(db, sql: "SELECT DISTINCT article_id FROM related WHERE related_id = ?", arguments: [id])
         }
     }

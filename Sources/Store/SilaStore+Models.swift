@@ -14,7 +14,7 @@ public struct StoredModel: Sendable {
 extension SilaStore {
     /// The model new vectors are computed with, if any.
     public func currentModel() throws -> StoredModel? {
-        try pool.read { db in
+        try read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM models WHERE is_current = 1 LIMIT 1") else {
                 return nil
             }
@@ -29,7 +29,7 @@ extension SilaStore {
     public func saveCurrentModel(_ model: TFIDFModel) throws {
         let bytes = try model.encoded()
         let parameters = String(decoding: try JSONEncoder().encode(model.parameters), as: UTF8.self)
-        try pool.write { db in
+        try write { db in
             try db.execute(
                 sql: """
                     INSERT INTO models (id, name, analyzer_version, params, created_at, is_current, data)

@@ -22,7 +22,7 @@ extension SilaStore {
         modelID: String, computedAt: Date = Date(), settings: [String: String] = [:],
         lists: (_ write: (_ articleID: String, _ entries: [RelatedEntry]) throws -> Void) throws -> Void
     ) throws {
-        try pool.write { db in
+        try write { db in
             try db.execute(sql: "DROP TABLE IF EXISTS related_shadow")
             try Schema.createRelatedTable(db, named: "related_shadow")
         }
@@ -31,7 +31,7 @@ extension SilaStore {
         func flush() throws {
             let batch = pending
             pending.removeAll(keepingCapacity: true)
-            try pool.write { db in
+            try write { db in
                 let insert = try db.makeStatement(
                     sql: "INSERT INTO related_shadow (article_id, rank, related_id, score, model_id, computed_at) VALUES (?, ?, ?, ?, ?, ?)")
                 for (articleID, entries) in batch {
@@ -46,7 +46,7 @@ extension SilaStore {
             if pending.count >= 2000 { try flush() }
         }
         try flush()
-        try pool.write { db in
+        try write { db in
             try db.execute(sql: "DROP TABLE related")
             try db.execute(sql: "ALTER TABLE related_shadow RENAME TO related")
             try db.execute(sql: "DROP INDEX IF EXISTS related_shadow_related_id")
@@ -61,7 +61,7 @@ extension SilaStore {
 
     /// The stored list of `articleID`, best first (empty when it has none).
     public func relatedList(of articleID: String) throws -> [RelatedEntry] {
-        try pool.read { db in try Self.relatedList(of: articleID, in: db) }
+        try read { db in try Self.relatedList(of: articleID, in: db) }
     }
 
     static func relatedList(of articleID: String, in db: Database) throws -> [RelatedEntry] {
@@ -72,7 +72,7 @@ extension SilaStore {
 
     /// Streams every stored list in article id order (articles without a list are skipped).
     public func forEachRelatedList(_ body: (String, [RelatedEntry]) throws -> Void) throws {
-        try pool.read { db in
+        try read { db in
             let rows = try Row.fetchCursor(db, sql: "SELECT article_id, related_id, score FROM related ORDER BY article_id, rank")
             var currentID: String? = nil
             var entries = [RelatedEntry]()
@@ -91,7 +91,7 @@ extension SilaStore {
 
     /// When the related lists were last computed, if ever.
     public func lastComputedAt() throws -> Date? {
-        try pool.read { db in
+        try read { db in
             try Double.fetchOne(db, sql: "SELECT MAX(computed_at) FROM related").map(Date.init(timeIntervalSince1970:))
         }
     }

@@ -25,7 +25,7 @@ public struct VectorWrite: Sendable {
 extension SilaStore {
     /// Ids of the articles without an up-to-date vector of `modelID` (new, edited, or vectorized by another model).
     public func articleIDsNeedingVectors(modelID: String) throws -> [String] {
-        try pool.read { db in
+        try read { db in
             try String.fetchAll(
                 db,
                 sql: """
@@ -37,7 +37,7 @@ extension SilaStore {
 
     /// Ids whose stored vector was computed from another title/body than the article's current one.
     public func articleIDsWithStaleText(_ textHashes: [String: String]) throws -> [String] {
-        try pool.read { db in
+        try read { db in
             var stale = [String]()
             let statement = try db.makeStatement(sql: "SELECT content_hash FROM vectors WHERE article_id = ?")
             for (id, hash) in textHashes where try String.fetchOne(statement, arguments: [id]) != hash {
@@ -49,7 +49,7 @@ extension SilaStore {
 
     /// Writes vectors of `modelID`, replacing older ones, in one transaction.
     public func saveVectors(_ writes: [VectorWrite], modelID: String) throws {
-        try pool.write { db in try Self.saveVectors(writes, modelID: modelID, in: db) }
+        try write { db in try Self.saveVectors(writes, modelID: modelID, in: db) }
     }
 
     static func saveVectors(_ writes: [VectorWrite], modelID: String, in db: Database) throws {
@@ -67,7 +67,7 @@ extension SilaStore {
 
     /// Every vector of `modelID`, in article id order, with the article's date for tie-breaking.
     public func loadVectors(modelID: String) throws -> [StoredVector] {
-        try pool.read { db in
+        try read { db in
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
@@ -88,7 +88,7 @@ extension SilaStore {
 
     /// Number of stored vectors per model id.
     public func vectorCounts() throws -> [String: Int] {
-        try pool.read { db in
+        try read { db in
             let rows = try Row.fetchAll(db, sql: "SELECT model_id, COUNT(*) AS n FROM vectors GROUP BY model_id")
             return Dictionary(uniqueKeysWithValues: rows.map { ($0["model_id"], $0["n"]) })
         }

@@ -284,6 +284,16 @@ import Testing
         #expect(try fixture.store.articleCount() == 0)
     }
 
+    /// The channel may declare a namespace the root already declared; each item is still read (an item parsed alone
+    /// gets each prefix once, the inner declaration winning).
+    @Test func namespacesDeclaredTwiceAroundTheItemsStillParse() throws {
+        let xml = wxrDocument(wxrItem(id: "1", body: "نص")).replacingOccurrences(
+            of: "<channel>", with: #"<channel xmlns:wp="http://wordpress.org/export/1.2/" xmlns:dc="http://purl.org/dc/elements/1.1/">"#)
+        let report = try fixture.ingest("twice.xml", xml)
+        #expect(report.rejected.isEmpty, "\(report.rejected)")
+        #expect(try fixture.store.articleIDs() == ["1"])
+    }
+
     // MARK: dates
 
     @Test(arguments: [
