@@ -21,8 +21,10 @@
 # with SIGKILL at three seeded random moments between 10% and 90% of the run and restarts it after 0.5–3 s. The
 # client journals every write with its outcome and samples the server's RSS once a second.
 #
-# At the end (server still up) the client reads every written id back through the socket; then the server is
-# stopped (SIGTERM) and `SilaBench soak-verify` checks the database:
+# At the end (server still up) the client reads every written id back through the socket; a recompute job must have
+# reached `done` (one failed by a kill is requested again, up to 4 times) and no request may have been answered with
+# a 5xx (the server's log lines of such failures are printed); then the server is stopped (SIGTERM) and
+# `SilaBench soak-verify` checks the database:
 #   - PRAGMA integrity_check is ok;
 #   - every acknowledged upsert is stored with exactly the content sent (a hash of every field after the server's
 #     own validation) and every acknowledged delete is absent. A write whose answer never came (the server died
@@ -153,9 +155,16 @@ echo "soak: $MINUTES min, seed $SEED; server killed with SIGKILL and restarted $
 echo "RSS samples (seconds,pid,MiB): first $(sed -n 2p "$WORK/rss.csv" | cut -d, -f1-3), last $(tail -1 "$WORK/rss.csv" | cut -d, -f1-3)"
 READ_BACK_OK=$(grep -c "read-back through the socket: .* 0 violations" "$WORK/client.log")
 RYW_OK=$(grep -c "read-your-writes during the run: 0 violations" "$WORK/client.log")
-if [ "$CLIENT_STATUS" -eq 0 ] && [ "$VERIFY_STATUS" -eq 0 ] && [ "$READ_BACK_OK" -eq 1 ] && [ "$RYW_OK" -eq 1 ] && [ "$RESTARTS" -eq 3 ]; then
+RECOMPUTE_OK=$(grep -c "recompute completed: yes" "$WORK/client.log")
+NO_5XX=$(grep -c "server errors (5xx answers): 0$" "$WORK/client.log")
+if [ "$NO_5XX" -ne 1 ]; then
+    echo "the server's log of failed requests:"
+    grep -E " (error|critical) " "$WORK/serve.log" | head -10
+fi
+if [ "$CLIENT_STATUS" -eq 0 ] && [ "$VERIFY_STATUS" -eq 0 ] && [ "$READ_BACK_OK" -eq 1 ] && [ "$RYW_OK" -eq 1 ] && [ "$RECOMPUTE_OK" -eq 1 ] \
+    && [ "$NO_5XX" -eq 1 ] && [ "$RESTARTS" -eq 3 ]; then
     echo "soak: PASSED"
     exit 0
 fi
-echo "soak: FAILED (client exit $CLIENT_STATUS, verify exit $VERIFY_STATUS, read-back ok $READ_BACK_OK, read-your-writes ok $RYW_OK, restarts $RESTARTS)"
+echo "soak: FAILED (client exit $CLIENT_STATUS, verify exit $VERIFY_STATUS, read-back ok $READ_BACK_OK, read-your-writes ok $RYW_OK, recompute done $RECOMPUTE_OK, no 5xx $NO_5XX, restarts $RESTARTS)"
 exit 1

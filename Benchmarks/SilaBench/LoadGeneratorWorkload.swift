@@ -41,7 +41,8 @@ final class LoadRequests: @unchecked Sendable {
     func put(template: Int, id: String, editNumber: Int, random: inout SeededGenerator) -> [UInt8] {
         var body = putTemplates[template].openJSON
         let word = editWords.isEmpty ? "تحديث" : editWords[random.below(editWords.count)]
-        body += Array(" \(word) \(editNumber)\"}".utf8)
+        // Inside the body's JSON string: escaped like it (a title word may hold a quote).
+        body += Array((" " + jsonString(word).dropFirst().dropLast() + " \(editNumber)\"}").utf8)
         return httpRequestBytes(method: "PUT", target: "/v1/articles/\(Self.pathEncoded(id))", body: body)
     }
 

@@ -136,6 +136,7 @@ func runSoak(_ arguments: BenchArguments) throws {
 
     let summary = SoakSummary(
         minutes: options.minutes, counts: counts, writes: writes, memory: monitor.incarnations(), recompute: recompute.log,
+        recomputeCompleted: recompute.completed,
         readBack: readBack)
     for line in summary.lines { print(line) }
     if let path = options.summary { try summary.json.write(to: URL(fileURLWithPath: path)) }

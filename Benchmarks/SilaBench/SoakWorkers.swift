@@ -163,6 +163,8 @@ final class SoakRecomputeDriver: @unchecked Sendable {
     private(set) var counts = SoakCounts()
     /// What happened, in order: requests, job states, durations.
     private(set) var log = [String]()
+    /// A recompute job reached `done`.
+    private(set) var completed = false
 
     init(socket: String, started: Double, at: Double, deadline: Double) {
         self.socket = socket
@@ -190,7 +192,10 @@ final class SoakRecomputeDriver: @unchecked Sendable {
             attempts += 1
             log.append(String(format: "job %d requested at %.0f s", job, requested - started))
             let state = poll(job: job, connection: connection, since: requested)
-            if state == "done" { return }
+            if state == "done" {
+                completed = true
+                return
+            }
         }
     }
 
