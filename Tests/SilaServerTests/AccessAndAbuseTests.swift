@@ -113,7 +113,8 @@ import Testing
         let target = method == "PUT" ? "/v1/articles/odd-body" : "/v1/related"
         var request = "\(method) \(target) HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: \(contentType)\r\n"
         request += "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
-        let answer = try await Task.detached { try UnixHTTPClient.raw(socket: server.socketPath, Data(request.utf8)) }.value
+        let bytes = Data(request.utf8)
+        let answer = try await onOwnThread { try UnixHTTPClient.raw(socket: server.socketPath, bytes) }
         let stored = try server.store.article(id: "odd-body")
         await server.stop()
         #expect(String(decoding: answer, as: UTF8.self).hasPrefix("HTTP/1.1 400"))
@@ -122,9 +123,9 @@ import Testing
 
     @Test func malformedHTTPIsAnswered400AndTheServerKeepsServing() async throws {
         let server = try await RunningServer()
-        let garbage = try await Task.detached {
+        let garbage = try await onOwnThread {
             try UnixHTTPClient.raw(socket: server.socketPath, Data("GARBAGE \u{1}\u{2} NOT-HTTP\r\n\r\n".utf8))
-        }.value
+        }
         let after = try await server.request("GET", "/v1/health")
         await server.stop()
         #expect(String(decoding: garbage, as: UTF8.self).hasPrefix("HTTP/1.1 400"))
@@ -135,7 +136,7 @@ import Testing
         let server = try await RunningServer { $0.idleTimeoutSeconds = 1 }
         let path = server.socketPath
         let started = Date()
-        let closedAfter: Double? = try await Task.detached {
+        let closedAfter: Double? = try await onOwnThread {
             let fd = try UnixHTTPClient.connect(path)
             defer { close(fd) }
             var timeout = timeval(tv_sec: 10, tv_usec: 0)
@@ -146,7 +147,7 @@ import Testing
             let received = recv(fd, &byte, byte.count, 0)  // blocks until the server gives up on us
             return received <= 0 || String(decoding: byte.prefix(max(received, 0)), as: UTF8.self).contains("HTTP/1.1")
                 ? Date().timeIntervalSince(started) : nil
-        }.value
+        }
         let other = try await server.request("GET", "/v1/health")
         let stored = try server.store.article(id: "slow")
         await server.stop()
@@ -159,7 +160,7 @@ import Testing
     @Test func aThousandConcurrentConnectionsAreAllAnswered() async throws {
         let server = try await RunningServer()
         let path = server.socketPath
-        let answered = try await Task.detached { () -> Int in
+        let answered = try await onOwnThread { () -> Int in
             var descriptors = [Int32]()
             defer { descriptors.forEach { close($0) } }
             for _ in 0..<1000 { descriptors.append(try UnixHTTPClient.connect(path)) }
@@ -174,7 +175,7 @@ import Testing
                 if count > 12, String(decoding: buffer.prefix(12), as: UTF8.self) == "HTTP/1.1 200" { ok += 1 }
             }
             return ok
-        }.value
+        }
         let after = try await server.request("GET", "/v1/health")
         await server.stop()
         #expect(answered == 1000)

@@ -109,7 +109,7 @@ import Testing
         let server = try await RunningServer()
         let path = server.socketPath
         let count = Self.socketIterations
-        let outcome = try await Task.detached { () -> (answered: Int, closed: Int, healthFailures: Int) in
+        let outcome = try await onOwnThread { () -> (answered: Int, closed: Int, healthFailures: Int) in
             var random = SeededGenerator(seed: 7)
             let body = Self.validArticle
             let requests = [
@@ -137,7 +137,7 @@ import Testing
                 }
             }
             return (answered, closed, healthFailures)
-        }.value
+        }
         let integrity = try server.store.integrityCheck()
         await server.stop()
         #expect(outcome.healthFailures == 0)

@@ -67,7 +67,7 @@ public struct RelatedFilter: Sendable, Equatable {
     }
 
     /// Whether a stored article with this score passes.
-    public func admits(_ article: Article, score: Double) -> Bool {
-        admits(id: article.id, category: article.category, publishedAt: article.publishedEpochSeconds, score: score)
+    public func admits(_ card: ArticleCard, score: Double) -> Bool {
+        admits(id: card.id, category: card.category, publishedAt: card.publishedEpochSeconds, score: score)
     }
 }

@@ -39,18 +39,16 @@ extension Explainer {
 extension SilaStore {
     /// Stored entries joined with their articles' public fields (entries whose article vanished are dropped).
     public func items(for entries: [RelatedEntry]) throws -> [RelatedItem] {
-        let articles = try articles(ids: entries.map(\.id))
+        let cards = try cards(ids: entries.map(\.id))
         return entries.compactMap { entry in
-            articles[entry.id].map {
-                RelatedItem(id: $0.id, title: $0.title, url: $0.url, publishedAt: $0.publishedAt, score: entry.score)
-            }
+            cards[entry.id].map { RelatedItem(id: $0.id, title: $0.title, url: $0.url, publishedAt: $0.publishedAt, score: entry.score) }
         }
     }
 
     /// The stored «شاهد أيضاً» list of an article, at most `k` long.
     /// - Throws: `CoreError.unknownArticle` when the id is not stored.
     public func relatedItems(of id: String, k: Int) throws -> [RelatedItem] {
-        guard try article(id: id) != nil else { throw CoreError.unknownArticle(id: id) }
+        guard try hasArticle(id: id) else { throw CoreError.unknownArticle(id: id) }
         return try items(for: Array(relatedList(of: id).prefix(k)))
     }
 }

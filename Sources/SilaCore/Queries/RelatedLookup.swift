@@ -21,7 +21,7 @@ public struct RelatedLookup {
     /// At most `k` suggestions for the stored article `id` that `filter` admits, best first.
     /// - Throws: `CoreError.unknownArticle` when the id is not stored.
     public func related(of id: String, k: Int, filter: RelatedFilter = RelatedFilter()) throws -> (items: [RelatedItem], source: Source) {
-        guard try store.article(id: id) != nil else { throw CoreError.unknownArticle(id: id) }
+        guard try store.hasArticle(id: id) else { throw CoreError.unknownArticle(id: id) }
         let stored = try store.relatedList(of: id)
         if filter.isEmpty, k <= stored.count { return (try store.items(for: Array(stored.prefix(k))), .stored) }
         // A list shorter than the recompute's length holds every candidate there was: it is complete for any k.
@@ -30,8 +30,8 @@ public struct RelatedLookup {
         if filter.isEmpty {
             admitted = stored
         } else {
-            let articles = try store.articles(ids: stored.map(\.id))
-            admitted = stored.filter { entry in articles[entry.id].map { filter.admits($0, score: entry.score) } ?? false }
+            let cards = try store.cards(ids: stored.map(\.id))
+            admitted = stored.filter { entry in cards[entry.id].map { filter.admits($0, score: entry.score) } ?? false }
         }
         // No model, or an article that arrived after the last index: the stored list is all there is.
         guard admitted.count < k, !complete, let live = try liveIndex(),
