@@ -121,17 +121,22 @@ CLIENT_PID=$!
 
 # Three kill moments, seeded, between 10% and 90% of the run (seconds after the client starts; the client first
 # waits for the server to answer, which takes about as long as the server's start).
+# $RANDOM is drawn in this shell only: bash reseeds it in subshells (command substitutions), which would undo the seed.
 RANDOM=$SEED
 DURATION=$(awk -v m="$MINUTES" 'BEGIN { printf "%d", m * 60 }')
-KILLS=$(for _ in 1 2 3; do echo $(( DURATION / 10 + RANDOM % (DURATION * 8 / 10 + 1) )); done | sort -n)
+DRAWS=()
+for _ in 1 2 3; do DRAWS+=($(( DURATION / 10 + RANDOM % (DURATION * 8 / 10 + 1) ))); done
+PAUSE_DRAWS=($RANDOM $RANDOM $RANDOM)
+KILLS=$(printf '%s\n' "${DRAWS[@]}" | sort -n)
 STARTED=$SECONDS
 RESTARTS=0
 for moment in $KILLS; do
+    R=${PAUSE_DRAWS[$RESTARTS]}
     while [ $((SECONDS - STARTED)) -lt "$moment" ] && kill -0 "$CLIENT_PID" 2>/dev/null; do sleep 0.2; done
     kill -0 "$CLIENT_PID" 2>/dev/null || break
     kill -9 "$SERVER_PID"
     wait "$SERVER_PID" 2>/dev/null
-    PAUSE=$(awk -v r=$RANDOM 'BEGIN { printf "%.1f", 0.5 + (r % 26) / 10 }')
+    PAUSE=$(awk -v r="$R" 'BEGIN { printf "%.1f", 0.5 + (r % 26) / 10 }')
     echo "$(date -u +%H:%M:%S) +$((SECONDS - STARTED)) s: killed server $SERVER_PID (SIGKILL); restarting in $PAUSE s" | tee -a "$WORK/kills.log" >&2
     sleep "$PAUSE"
     start_server
