@@ -84,12 +84,12 @@ struct LoadGenReport {
         }
         rows += [
             TableRow(
-                benchmark: String(format: "dev: server mixed %.0f%% GET / %.0f%% PUT: PUT p50 / p99, ms (%.0f req/s in all)", (1 - options.putShare) * 100, options.putShare * 100, mixed.requestsPerSecond),
-                sila: "\(ms(mixed.percentileMS(50, kind: 1))) / \(ms(putP99))", target: "p99 ≤ 20 ms", met: met(mixed.count(kind: 1) > 0 && putP99 <= 20)),
-            TableRow(
                 benchmark: "dev: server PUT alone (one at a time, idle server): p50 / max, ms; server CPU per PUT, s",
                 sila: "\(ms(single.p50)) / \(ms(single.max)); \(String(format: "%.2f", single.cpuEach))", target: "≤ 20 ms",
                 met: met(!single.millis.isEmpty && single.max <= 20)),
+            TableRow(
+                benchmark: String(format: "dev: server mixed %.0f%% GET / %.0f%% PUT: PUT p50 / p99, ms (%.0f req/s in all)", (1 - options.putShare) * 100, options.putShare * 100, mixed.requestsPerSecond),
+                sila: "\(ms(mixed.percentileMS(50, kind: 1))) / \(ms(putP99))", target: "p99 ≤ 20 ms", met: met(mixed.count(kind: 1) > 0 && putP99 <= 20)),
             TableRow(
                 benchmark: "dev: server mixed: GET p50 / p99, ms (same run)",
                 sila: "\(ms(mixed.percentileMS(50, kind: 0))) / \(ms(mixedGetP99))", target: "p99 ≤ 10 ms", met: met(mixedGetP99 <= 10)),
