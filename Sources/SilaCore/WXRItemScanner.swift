@@ -214,10 +214,10 @@ struct WXRItemScanner {
         try emit(itemLength > maximumItemBytes ? .oversized(line: itemLine, byteCount: itemLength) : .item(line: itemLine, bytes: bytes, prolog: prolog))
     }
 
-    /// The start of a document for one item: the export's declared encoding and namespaces, no DTD.
+    /// The start of a document for one item: UTF-8 (whatever the export declares: see `WXRRecords.parseItem`),
+    /// the export's namespaces, no DTD.
     var prolog: String {
-        let encoding = declaredEncoding.map { "<?xml version=\"1.0\" encoding=\"\($0)\"?>" } ?? ""
-        return "\(encoding)<rss \(namespaceDeclarations.joined(separator: " "))>"
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss \(namespaceDeclarations.joined(separator: " "))>"
     }
 
     /// Reads the encoding an XML declaration names (`<?xml version="1.0" encoding="UTF-8"?>`).

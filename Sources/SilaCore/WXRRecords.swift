@@ -49,12 +49,12 @@ enum WXRRecords {
     /// The record of one item (nil for an item that is not a published post).
     static func parseItem(_ bytes: [UInt8], line: Int, prolog: String, file: String) -> ParsedRecord? {
         // Foundation's XMLParser on Linux traps (kills the process) on an element name that is not UTF-8, and
-        // libxml2 lets such a name through: bytes that are not UTF-8 never reach it. (An export that declares
-        // another encoding is converted to UTF-8 by libxml2 itself.)
-        let declaresUTF8 = ["\"utf-8\"", "\"utf8\""].contains { prolog.lowercased().contains($0) }
-        if !prolog.hasPrefix("<?xml") || declaresUTF8, let offset = firstInvalidUTF8(bytes) {
+        // libxml2 lets such a name through, also when the export declares an encoding libxml2 cannot use: every
+        // item is read as UTF-8 and bytes that are not UTF-8 never reach the parser. (WordPress exports UTF-8; an
+        // export in another encoding is rejected item by item with the fix named: convert it, e.g. with iconv.)
+        if let offset = firstInvalidUTF8(bytes) {
             let badLine = line + bytes[..<offset].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-            return .failure(RecordError(file: file, line: badLine, reason: "XML error: not valid UTF-8 (convert the export to UTF-8)"))
+            return .failure(RecordError(file: file, line: badLine, reason: "XML error: not valid UTF-8 (convert the export to UTF-8, e.g. with iconv)"))
         }
         // The prolog sits on the item's first line, so the parser's line numbers are the file's, offset by `line`.
         var document = Array(prolog.utf8)

@@ -169,6 +169,18 @@ import Testing
         #expect(try fixture.store.articleIDs() == ["1", "3"])
     }
 
+    /// Found by the 1M-input WXR fuzz run: with the declaration's encoding damaged (`UTF-9`), the UTF-8 check was
+    /// skipped and the same trap came back. Items are now always read as UTF-8.
+    @Test func aDamagedEncodingDeclarationDoesNotLetNonUTF8NamesThrough() throws {
+        let items = wxrItem(id: "1", body: "نص") + "\n" + wxrItem(id: "2", body: "نص")
+        var bytes = Data(wxrDocument(items).replacingOccurrences(of: "encoding=\"UTF-8\"", with: "encoding=\"UTF-9\"").utf8)
+        let name = try #require(bytes.range(of: Data("<wp:post_type>post</wp:post_type></item>\n</channel>".utf8)))
+        bytes[name.lowerBound + 6] = 0xE5  // wp:pos\xE5_type in the second item
+        let report = try fixture.ingest("bad-declaration.xml", bytes: bytes)
+        #expect(report.rejected.map(\.line) == [5], "\(report.rejected)")
+        #expect(try fixture.store.articleIDs() == ["1"])
+    }
+
     @Test func nulBytesAreRejectedPerRecordInEveryFormat() throws {
         let jsonl = #"{"id": "1", "body": "نص"}"# + "\n" + #"{"id": "2", "body": "a\u0000b"}"# + "\n"
             + #"{"id": "3", "title": "\u0000", "body": "نص"}"# + "\n" + #"{"id": "4", "body": "نص"}"#
