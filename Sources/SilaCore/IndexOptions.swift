@@ -41,6 +41,8 @@ public struct IndexReport: Sendable {
     public var vocabularySize = 0
     public var refitted = false
     public var modelFile: String? = nil
+    /// Articles written live (PUT/DELETE) while the recompute ran, folded into its lists at the swap.
+    public var reconciled = 0
     public var phases: [(name: String, seconds: Double)] = []
 }
 

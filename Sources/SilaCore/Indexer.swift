@@ -13,7 +13,12 @@ public struct Indexer: Sendable {
         self.store = store
     }
 
-    public func run(_ options: IndexOptions, progress: @escaping @Sendable (IndexProgress) -> Void = { _ in }) throws -> IndexReport {
+    /// - Parameter aroundSwap: runs the final swap transaction; a server passes one that holds its own writes back
+    ///   and reloads its live index before letting them go on.
+    public func run(
+        _ options: IndexOptions, progress: @escaping @Sendable (IndexProgress) -> Void = { _ in },
+        aroundSwap: (_ swap: () throws -> Void) throws -> Void = { try $0() }
+    ) throws -> IndexReport {
         if let problem = options.parameters.problem ?? options.effectiveRelevance.problem {
             throw CoreError.invalidOption(problem)
         }
@@ -36,6 +41,8 @@ public struct Indexer: Sendable {
         report.vectorized = try vectorizeMissing(model: model, threads: options.threads, progress: progress)
         report.phases.append(("vectorize", clock.lap()))
 
+        // Live writes after this mark are folded in at the swap (`reconcile`); the ones before are in the vectors.
+        let mark = try store.changeMark()
         let vectors = try store.loadVectors(modelID: model.id)
         report.articles = vectors.count
         report.zeroVectors = vectors.reduce(0) { $0 + ($1.vector.isZero ? 1 : 0) }
@@ -55,14 +62,16 @@ public struct Indexer: Sendable {
         report.phases.append(("similarity", clock.lap()))
 
         let categoriesByID = builder.relevance.categoryBoost > 0 ? try store.categories() : [:]
-        let categories = (0..<index.rowCount).map { categoriesByID[index.tieKey(ofRow: Int32($0)).id] }
+        var categories = (0..<index.rowCount).map { categoriesByID[index.tieKey(ofRow: Int32($0)).id] }
         let settings = ListSettings(k: options.k, relevance: builder.relevance)
         let settingsJSON = String(decoding: try JSONEncoder().encode(settings), as: UTF8.self)
         // The stamp tells a running server that another process swapped the lists (it reloads).
         let swapSettings = [ListSettings.settingKey: settingsJSON, SilaStore.listsStampKey: UUID().uuidString]
-        try store.replaceAllRelated(modelID: model.id, settings: swapSettings) { write in
+        var floors = EntryFloors(rowCount: index.rowCount)
+        let writeLists: ((String, [RelatedEntry]) throws -> Void) throws -> Void = { write in
             // Re-ranking is CPU work: done on every core, a chunk of rows at a time so memory stays bounded.
             let index = index
+            let categories = categories
             for chunkStart in stride(from: 0, to: results.queryCount, by: 8192) {
                 let rows = Array(chunkStart..<min(results.queryCount, chunkStart + 8192))
                 let lists = rows.parallelMap(threads: options.threads) { row in
@@ -71,11 +80,51 @@ public struct Indexer: Sendable {
                         queryDate: index.tieKey(ofRow: Int32(row)).publishedAt, queryCategory: categories[row], index: index,
                         categories: categories)
                 }
-                for (row, entries) in zip(rows, lists) { try write(index.tieKey(ofRow: Int32(row)).id, entries) }
+                for (row, entries) in zip(rows, lists) {
+                    floors.set(row: Int32(row), list: entries, builder: builder)
+                    try write(index.tieKey(ofRow: Int32(row)).id, entries)
+                }
             }
         }
+        try store.replaceAllRelated(
+            modelID: model.id, since: mark, settings: swapSettings, lists: writeLists,
+            reconcile: { context in
+                let changes = try context.changedArticles()
+                report.reconciled = changes.count
+                return try Self.reconcile(
+                    changes, context: context, index: &index, floors: floors, categories: &categories, builder: builder)
+            }, aroundSwap: aroundSwap)
         report.phases.append(("write lists", clock.lap()))
         return report
+    }
+
+    /// The lists the live writes made since the snapshot touch, recomputed over the index with those writes applied:
+    /// the written article's own list, the lists it now enters, and the lists its old text or its removal leaves.
+    static func reconcile(
+        _ changes: [ChangedArticle], context: ListSwapContext, index: inout SimilarityIndex, floors: EntryFloors,
+        categories: inout [String?], builder: RelatedListBuilder
+    ) throws -> [String: [RelatedEntry]] {
+        guard !changes.isEmpty else { return [:] }
+        var affected = try context.articlesListing(changes.map(\.id))
+        for change in changes {
+            if let oldRow = index.row(ofID: change.id) {
+                affected.formUnion(floors.idsReached(by: index.vector(ofRow: oldRow), excluding: oldRow, in: index))
+                index.remove(id: change.id)
+            }
+            if let stored = change.vector {
+                let row = index.add(stored.vector, key: TieKey(publishedAt: stored.publishedAt.flatMap(ISODate.epochSeconds), id: change.id))
+                while categories.count <= Int(row) { categories.append(nil) }
+                categories[Int(row)] = change.category
+                affected.formUnion(floors.idsReached(by: stored.vector, excluding: row, in: index))
+                affected.insert(change.id)
+            }
+        }
+        var lists = [String: [RelatedEntry]]()
+        for id in affected {
+            guard let row = index.row(ofID: id) else { continue }
+            lists[id] = builder.list(ofRow: row, index: index, categories: categories)
+        }
+        return lists
     }
 
     func modelURL(_ directory: URL, _ name: String) -> URL {

@@ -16,8 +16,10 @@ public final class LiveIndex: @unchecked Sendable {
     public let analyzer: Analyzer
     public let builder: RelatedListBuilder
     private var index: SimilarityIndex
-    /// Per row: the cosine a new article needs to possibly enter the row's stored list (-1: the list has room).
-    private var entryFloors: [Float]
+    /// Per row: the cosine a new article needs to possibly enter the row's stored list.
+    private var entryFloors: EntryFloors
+    /// The store's generation this index was loaded at: a write is refused once another recompute swapped in.
+    private let generation: StoreGeneration
     /// Per row: category, for the same-section preference.
     private var categories: [String?]
     private let lock = NSLock()
@@ -27,14 +29,17 @@ public final class LiveIndex: @unchecked Sendable {
 
     /// Loads the current model, its vectors and the list settings. Returns nil when the database has no model yet.
     public static func load(store: SilaStore, search: SearchConfiguration = .standard) throws -> LiveIndex? {
+        // Read first: a swap after it makes this index's writes fail (and it reload), never go through stale.
+        let generation = try store.generation()
         guard let stored = try store.currentModel() else { return nil }
         let model = try stored.decoded(storePath: store.path)
-        return try LiveIndex(store: store, model: model, search: search)
+        return try LiveIndex(store: store, model: model, generation: generation, search: search)
     }
 
-    init(store: SilaStore, model: TFIDFModel, search: SearchConfiguration) throws {
+    init(store: SilaStore, model: TFIDFModel, generation: StoreGeneration, search: SearchConfiguration) throws {
         self.store = store
         self.model = model
+        self.generation = generation
         analyzer = try model.makeAnalyzer()
         let settings = try store.setting(ListSettings.settingKey).flatMap {
             try? JSONDecoder().decode(ListSettings.self, from: Data($0.utf8))
@@ -47,12 +52,11 @@ public final class LiveIndex: @unchecked Sendable {
             index.add(stored.vector, key: TieKey(publishedAt: stored.publishedAt.flatMap(ISODate.epochSeconds), id: stored.articleID))
             categories.append(categoriesByID[stored.articleID])
         }
-        entryFloors = Array(repeating: -1, count: index.rowCount)
         let builder = self.builder
-        var floors = entryFloors
+        var floors = EntryFloors(rowCount: index.rowCount)
         let index = self.index
         try store.forEachRelatedList { id, entries in
-            if let row = index.row(ofID: id) { floors[Int(row)] = builder.entryFloor(of: entries) }
+            if let row = index.row(ofID: id) { floors.set(row: row, list: entries, builder: builder) }
         }
         entryFloors = floors
     }
@@ -124,7 +128,6 @@ public final class LiveIndex: @unchecked Sendable {
     /// transaction. Returns whether it was new, and its list.
     public func upsert(_ article: Article) throws -> (created: Bool, list: [RelatedEntry]) {
         try lock.withLock {
-            try ensureModelIsCurrent()
             let vector = vectorize(article)
             let listedBy = index.row(ofID: article.id) == nil ? [] : try store.articlesListing(article.id)
             var trial = index
@@ -133,16 +136,10 @@ public final class LiveIndex: @unchecked Sendable {
             trialCategories.append(article.category)
             let list = builder.list(ofRow: row, index: trial, categories: trialCategories)
             var affected = Set(listedBy)
-            for match in trial.allScores(of: vector, excluding: row) {
-                let floor = Int(match.row) < entryFloors.count ? entryFloors[Int(match.row)] : -1
-                if match.score >= floor { affected.insert(trial.tieKey(ofRow: match.row).id) }
-            }
+            affected.formUnion(entryFloors.idsReached(by: vector, excluding: row, in: trial))
             // The old text took part in lists it may not be shown in (a twin shown in its place keeps its score).
             if let oldRow = index.row(ofID: article.id) {
-                for match in index.allScores(of: index.vector(ofRow: oldRow), excluding: oldRow) {
-                    let floor = Int(match.row) < entryFloors.count ? entryFloors[Int(match.row)] : -1
-                    if match.score >= floor { affected.insert(index.tieKey(ofRow: match.row).id) }
-                }
+                affected.formUnion(entryFloors.idsReached(by: index.vector(ofRow: oldRow), excluding: oldRow, in: index))
             }
             affected.remove(article.id)
             var updated = [String: [RelatedEntry]]()
@@ -150,9 +147,11 @@ public final class LiveIndex: @unchecked Sendable {
                 guard let other = trial.row(ofID: id) else { continue }
                 updated[id] = builder.list(ofRow: other, index: trial, categories: trialCategories)
             }
-            let counts = try store.commitUpsert(
-                article, vector: VectorWrite(articleID: article.id, textHash: article.textHash, vector: vector),
-                modelID: model.id, list: list, updatedLists: updated)
+            let counts = try refusedWhenStale {
+                try store.commitUpsert(
+                    article, vector: VectorWrite(articleID: article.id, textHash: article.textHash, vector: vector),
+                    modelID: model.id, list: list, updatedLists: updated, expected: generation)
+            }
             index = trial
             categories = trialCategories
             setFloor(row: row, list: list)
@@ -164,38 +163,39 @@ public final class LiveIndex: @unchecked Sendable {
     /// Deletes an article and refills every list that showed it. Returns false when it did not exist.
     public func delete(id: String) throws -> Bool {
         try lock.withLock {
-            try ensureModelIsCurrent()
             guard let removedRow = index.row(ofID: id) else { return false }
             var trial = index
             trial.remove(id: id)
             // Lists that showed it, and lists whose candidate pool held it (a candidate it kept out may now enter).
             var affected = Set(try store.articlesListing(id))
-            for match in index.allScores(of: index.vector(ofRow: removedRow), excluding: removedRow) {
-                let floor = Int(match.row) < entryFloors.count ? entryFloors[Int(match.row)] : -1
-                if match.score >= floor { affected.insert(index.tieKey(ofRow: match.row).id) }
-            }
+            affected.formUnion(entryFloors.idsReached(by: index.vector(ofRow: removedRow), excluding: removedRow, in: index))
             var refilled = [String: [RelatedEntry]]()
             for other in affected where other != id {
                 guard let row = trial.row(ofID: other) else { continue }
                 refilled[other] = builder.list(ofRow: row, index: trial, categories: categories)
             }
-            guard try store.commitDelete(id: id, refilledLists: refilled, modelID: model.id) else { return false }
+            guard try refusedWhenStale({ try store.commitDelete(id: id, refilledLists: refilled, modelID: model.id, expected: generation) })
+            else { return false }
             index = trial
             for (other, entries) in refilled { if let row = index.row(ofID: other) { setFloor(row: row, list: entries) } }
             return true
         }
     }
 
-    /// Writes are made with this index's model: refused when another process has made another model current
-    /// since it was loaded (the stored vectors would mix two models). The server reloads and writes succeed again.
-    private func ensureModelIsCurrent() throws {
-        let current = try store.currentModelID()
-        guard current == model.id else { throw LiveIndexError.modelChanged(loaded: model.id, current: current) }
+    /// Writes are made with this index's model and against the lists it loaded: refused when another recompute
+    /// has swapped in since (the stored vectors would mix two models, or the reverse update would miss lists). The
+    /// server reloads and writes succeed again.
+    private func refusedWhenStale<T>(_ commit: () throws -> T) throws -> T {
+        do {
+            return try commit()
+        } catch StoreError.generationChanged(_, let current) {
+            if current.modelID != model.id { throw LiveIndexError.modelChanged(loaded: model.id, current: current.modelID) }
+            throw LiveIndexError.listsSwapped
+        }
     }
 
     private func setFloor(row: Int32, list: [RelatedEntry]) {
-        while entryFloors.count <= Int(row) { entryFloors.append(-1) }
-        entryFloors[Int(row)] = builder.entryFloor(of: list)
+        entryFloors.set(row: row, list: list, builder: builder)
     }
 }
 
@@ -203,11 +203,15 @@ public final class LiveIndex: @unchecked Sendable {
 public enum LiveIndexError: Error, CustomStringConvertible {
     /// Another process made another model current after this index was loaded.
     case modelChanged(loaded: String, current: String?)
+    /// Another recompute swapped new lists in after this index was loaded.
+    case listsSwapped
 
     public var description: String {
         switch self {
         case .modelChanged(let loaded, let current):
             return "the current model changed from \(loaded.prefix(12)) to \(current.map { String($0.prefix(12)) } ?? "none") (another `sila index`); reloading — retry in a moment"
+        case .listsSwapped:
+            return "another recompute swapped new lists in (a `sila index`); reloading — retry in a moment"
         }
     }
 }

@@ -12,7 +12,7 @@ struct Routes {
         router.get("/v1/health") { _, _ in try health() }
         router.get("/v1/articles/:id/related") { request, context in try related(request, context) }
         router.put("/v1/articles/:id") { request, context in try await upsert(request, context) }
-        router.delete("/v1/articles/:id") { _, context in try delete(context) }
+        router.delete("/v1/articles/:id") { _, context in try await delete(context) }
         router.post("/v1/related") { request, context in try await coldStart(request, context) }
         router.post("/v1/recompute") { _, _ in try recompute() }
         router.get("/v1/jobs/:id") { _, context in try job(context) }
@@ -65,17 +65,19 @@ struct Routes {
     func upsert(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let id = try articleID(context)
         let article = try RequestParsing.article(from: try await jsonObject(request), pathID: id)
-        guard let live = state.liveIndex else { throw APIError.noModel }
-        let (created, list) = try Self.reloadingAware { try live.upsert(article) }
+        let (created, list, modelID) = try await state.performWrite { live in
+            let (created, list) = try Self.reloadingAware { try live.upsert(article) }
+            return (created, list, live.model.id)
+        }
         return JSONResponse.make(
             status: created ? .created : .ok,
-            RelatedAnswer(id: id, related: try explained(try state.store.items(for: list), for: { article }, request), model: live.model.id))
+            RelatedAnswer(id: id, related: try explained(try state.store.items(for: list), for: { article }, request), model: modelID))
     }
 
-    func delete(_ context: BasicRequestContext) throws -> Response {
+    func delete(_ context: BasicRequestContext) async throws -> Response {
         let id = try articleID(context)
-        guard let live = state.liveIndex else { throw APIError.noModel }
-        guard try Self.reloadingAware({ try live.delete(id: id) }) else { throw APIError.notFound("no article with id '\(id)'") }
+        let deleted = try await state.performWrite { live in try Self.reloadingAware { try live.delete(id: id) } }
+        guard deleted else { throw APIError.notFound("no article with id '\(id)'") }
         return Response(status: .noContent)
     }
 

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Logging
 import SilaCore
@@ -6,6 +7,10 @@ import Store
 /// What the server shares between requests: the store, the live index of the current model, and the running
 /// recompute job, if any. The live index is swapped as a whole when a recompute finishes — this server's own, or
 /// one another process (a nightly `sila index`) ran on the same database, which `reloadIfChanged` notices.
+///
+/// Live writes run one at a time on a queue of their own (`performWrite`), off the threads that answer reads; the
+/// swap of a recompute and the reload of the live index run on that queue too, so a write waits for them and then
+/// goes through the new index instead of failing.
 final class ServerState: @unchecked Sendable {
     let store: SilaStore
     let indexOptions: IndexOptions
@@ -15,6 +20,7 @@ final class ServerState: @unchecked Sendable {
     /// The store's generation the live index was loaded at.
     private var loadedGeneration: StoreGeneration
     private var reloading = false
+    private let writeQueue = DispatchQueue(label: "sila.live-writes")
     let startedAt = Date()
 
     init(store: SilaStore, indexOptions: IndexOptions) throws {
@@ -26,6 +32,34 @@ final class ServerState: @unchecked Sendable {
     }
 
     var liveIndex: LiveIndex? { lock.withLock { live } }
+
+    /// Runs a live write (PUT, DELETE) on the write queue with the live index current when its turn comes.
+    func performWrite<T: Sendable>(_ body: @escaping @Sendable (LiveIndex) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            writeQueue.async { [self] in
+                continuation.resume(
+                    with: Result {
+                        guard let live = liveIndex else { throw APIError.noModel }
+                        return try body(live)
+                    })
+            }
+        }
+    }
+
+    /// Loads the live index from the store and puts it in place, on the write queue (writes wait for it).
+    private func installReloadedIndex() throws {
+        try writeQueue.sync { try reloadOnWriteQueue() }
+    }
+
+    private func reloadOnWriteQueue() throws {
+        dispatchPrecondition(condition: .onQueue(writeQueue))
+        let generation = try store.generation()
+        let reloaded = try LiveIndex.load(store: store)
+        lock.withLock {
+            live = reloaded
+            loadedGeneration = generation
+        }
+    }
 
     /// Reloads the live index when another process replaced the model or swapped the lists since it was loaded.
     /// Reads go on from the stored lists meanwhile; writes are refused (503) until the new index is in, because
@@ -41,11 +75,7 @@ final class ServerState: @unchecked Sendable {
         guard stale else { return false }
         defer { lock.withLock { reloading = false } }
         logger?.notice("the database changed under the server (model \(current.modelID ?? "none")): reloading the index")
-        let reloaded = try LiveIndex.load(store: store)
-        lock.withLock {
-            live = reloaded
-            loadedGeneration = current
-        }
+        try installReloadedIndex()
         return true
     }
 
@@ -63,15 +93,15 @@ final class ServerState: @unchecked Sendable {
             do {
                 let store = self.store
                 let throttle = Throttle(interval: 0.5)
+                // Writes go on while it computes (the swap folds them in); they wait only for the swap and reload.
                 _ = try Indexer(store: store).run(indexOptions) { progress in
                     guard progress.phase == "similarity", throttle.ready() else { return }
                     try? store.updateJob(id: jobID, progress: Double(progress.done) / Double(max(progress.total, 1)))
-                }
-                let generation = try store.generation()
-                let reloaded = try LiveIndex.load(store: store)
-                lock.withLock {
-                    live = reloaded
-                    loadedGeneration = generation
+                } aroundSwap: { swap in
+                    try self.writeQueue.sync {
+                        try swap()
+                        try self.reloadOnWriteQueue()
+                    }
                 }
             } catch {
                 failure = "\(error)"

@@ -56,6 +56,15 @@ enum Schema {
             // row, so without a covering index SQLite walks every body's overflow pages to reach them.
             try db.create(index: "articles_meta", on: "articles", columns: ["id", "published_at", "category"])
         }
+        migrator.registerMigration("v4-list-changes") { db in
+            // The journal of live writes: a recompute reads the articles written since its snapshot and folds them
+            // into its lists in the swap transaction, so a write acknowledged during a recompute is never lost.
+            try db.create(table: "list_changes") { t in
+                t.autoIncrementedPrimaryKey("seq")
+                t.column("article_id", .text).notNull()
+                t.column("changed_at", .double).notNull()
+            }
+        }
         return migrator
     }
 

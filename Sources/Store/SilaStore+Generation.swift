@@ -16,11 +16,21 @@ extension SilaStore {
 
     /// Two small indexed reads: cheap enough to poll every second.
     public func generation() throws -> StoreGeneration {
-        try read { db in
-            StoreGeneration(
-                modelID: try String.fetchOne(db, sql: "SELECT id FROM models WHERE is_current = 1 LIMIT 1"),
-                listsStamp: try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [Self.listsStampKey]))
-        }
+        try read { db in try Self.generation(in: db) }
+    }
+
+    static func generation(in db: Database) throws -> StoreGeneration {
+        StoreGeneration(
+            modelID: try String.fetchOne(db, sql: "SELECT id FROM models WHERE is_current = 1 LIMIT 1"),
+            listsStamp: try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [Self.listsStampKey]))
+    }
+
+    /// Refuses a live write computed against `expected` when the model or the lists changed since (another
+    /// process's recompute swapped in): checked inside the write's transaction, so no write slips between.
+    static func requireGeneration(_ expected: StoreGeneration?, in db: Database) throws {
+        guard let expected else { return }
+        let current = try generation(in: db)
+        if current != expected { throw StoreError.generationChanged(expected: expected, current: current) }
     }
 
     /// The current model's id, without loading the model.

@@ -4,12 +4,17 @@ import Vectorizer
 
 extension SilaStore {
     /// Stores one article with its vector and its list, and updates the lists of other articles it enters —
-    /// all in one transaction, so a crash leaves either none of it or all of it.
+    /// all in one transaction, so a crash leaves either none of it or all of it. The write is journaled for a
+    /// recompute running meanwhile.
+    /// - Parameter expected: the generation the lists were computed against; when the store has moved on (another
+    ///   process swapped lists in), nothing is written and `StoreError.generationChanged` is thrown.
     public func commitUpsert(
         _ article: Article, vector: VectorWrite?, modelID: String?, list: [RelatedEntry],
-        updatedLists: [String: [RelatedEntry]]
+        updatedLists: [String: [RelatedEntry]], expected: StoreGeneration? = nil
     ) throws -> UpsertCounts {
         try write { db in
+            try Self.requireGeneration(expected, in: db)
+            try Self.journalChange(of: article.id, in: db)
             let counts = try Self.upsert([article], in: db)
             if let vector, let modelID {
                 try Self.saveVectors([vector], modelID: modelID, in: db)
@@ -22,10 +27,14 @@ extension SilaStore {
     }
 
     /// Deletes an article (its vector and its list go with it) and writes the refilled lists of the articles that
-    /// listed it, in one transaction. Returns false when the article did not exist.
-    public func commitDelete(id: String, refilledLists: [String: [RelatedEntry]], modelID: String?) throws -> Bool {
+    /// listed it, in one transaction, journaled like `commitUpsert`. Returns false when the article did not exist.
+    public func commitDelete(
+        id: String, refilledLists: [String: [RelatedEntry]], modelID: String?, expected: StoreGeneration? = nil
+    ) throws -> Bool {
         try write { db in
+            try Self.requireGeneration(expected, in: db)
             guard try Article.deleteOne(db, key: id) else { return false }
+            try Self.journalChange(of: id, in: db)
             if let modelID { try Self.replaceLists(refilledLists, modelID: modelID, in: db) }
             return true
         }

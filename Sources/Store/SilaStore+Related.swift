@@ -12,19 +12,92 @@ public struct RelatedEntry: Hashable, Sendable, Codable {
     }
 }
 
+/// A point in the journal of live writes (`list_changes`): what a recompute's snapshot already contains.
+public typealias ChangeMark = Int64
+
+/// An article written live (PUT or DELETE) after a recompute's snapshot, as it stands in the swap transaction.
+public struct ChangedArticle: Sendable {
+    public var id: String
+    /// Its current vector under the recompute's model; nil when it was deleted (or has no vector of that model).
+    public var vector: StoredVector?
+    public var category: String?
+}
+
+/// What a recompute sees inside its swap transaction, to fold in the live writes made while it computed.
+public struct ListSwapContext {
+    let db: Database
+    let modelID: String
+    let mark: ChangeMark
+
+    /// The articles written since the snapshot, once each, in their current state.
+    public func changedArticles() throws -> [ChangedArticle] {
+        let ids = try String.fetchAll(
+            db, sql: "SELECT article_id FROM list_changes WHERE seq > ? GROUP BY article_id ORDER BY MIN(seq)", arguments: [mark])
+        return try ids.map { id in
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT a.published_at, a.category, v.terms, v.weights FROM articles a
+                    LEFT JOIN vectors v ON v.article_id = a.id AND v.model_id = ? WHERE a.id = ?
+                    """, arguments: [modelID, id])
+            guard let row else { return ChangedArticle(id: id, vector: nil, category: nil) }
+            var vector: StoredVector? = nil
+            if let terms: Data = row["terms"] {
+                guard let decoded = VectorBlob.decode(terms: terms, weights: row["weights"]) else { throw StoreError.corruptVector(articleID: id) }
+                vector = StoredVector(articleID: id, publishedAt: row["published_at"], vector: decoded)
+            }
+            return ChangedArticle(id: id, vector: vector, category: row["category"])
+        }
+    }
+
+    /// Ids of the articles whose (newly swapped-in) list contains one of `ids`.
+    public func articlesListing(_ ids: [String]) throws -> Set<String> {
+        var listing = Set<String>()
+        let statement = try db.makeStatement(sql: "SELECT DISTINCT article_id FROM related WHERE related_id = ?")
+        for id in ids { listing.formUnion(try String.fetchAll(statement, arguments: [id])) }
+        return listing
+    }
+}
+
 extension SilaStore {
-    /// Replaces every related list at once. The lists are written into a shadow table first (in batches, invisible
-    /// to readers), then swapped in by one transaction: readers see the old complete set until the swap, the new
-    /// complete set after it. A crash before the swap leaves the old lists untouched.
+    /// The journal's current end: a recompute takes it before reading its vectors.
+    public func changeMark() throws -> ChangeMark {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM list_changes") ?? 0 }
+    }
+
+    /// How long journal entries are kept: far longer than any recompute runs.
+    static let changeJournalRetention: TimeInterval = 7 * 24 * 3600
+
+    /// Records a live write to an article in the journal (inside the write's transaction).
+    static func journalChange(of articleID: String, in db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO list_changes (article_id, changed_at) VALUES (?, ?)", arguments: [articleID, Date().timeIntervalSince1970])
+    }
+
+    /// Replaces every related list at once. The lists are written into a shadow table of this run first (in
+    /// batches, invisible to readers), then swapped in by one transaction: readers see the old complete set until
+    /// the swap, the new complete set after it. A failure or crash before the swap leaves the old lists untouched.
+    ///
+    /// Live writes may go on meanwhile (a server's PUTs and DELETEs). Entries naming an article deleted since
+    /// `mark` are left out of the shadow table, and `reconcile` runs inside the swap transaction to recompute the
+    /// lists the writes since `mark` touched: what it returns is written over the swapped-in lists.
+    /// - Parameter mark: the journal position the lists were computed at (default: now, for callers with no
+    ///   concurrent writers).
     /// - Parameter lists: called with a `write` function; call it once per article with its list.
     /// - Parameter settings: key/value settings written in the same transaction as the swap.
+    /// - Parameter aroundSwap: runs the swap transaction (a server holds its writes back around it).
     public func replaceAllRelated(
-        modelID: String, computedAt: Date = Date(), settings: [String: String] = [:],
-        lists: (_ write: (_ articleID: String, _ entries: [RelatedEntry]) throws -> Void) throws -> Void
+        modelID: String, since mark: ChangeMark? = nil, computedAt: Date = Date(), settings: [String: String] = [:],
+        lists: (_ write: (_ articleID: String, _ entries: [RelatedEntry]) throws -> Void) throws -> Void,
+        reconcile: (ListSwapContext) throws -> [String: [RelatedEntry]] = { _ in [:] },
+        aroundSwap: (_ swap: () throws -> Void) throws -> Void = { try $0() }
     ) throws {
-        try write { db in
-            try db.execute(sql: "DROP TABLE IF EXISTS related_shadow")
-            try Schema.createRelatedTable(db, named: "related_shadow")
+        let mark = try mark ?? changeMark()
+        let shadow = ShadowTable.newName()
+        try write { db in try Schema.createRelatedTable(db, named: shadow) }
+        var swapped = false
+        defer {
+            if !swapped { _ = try? write { db in try db.execute(sql: "DROP TABLE IF EXISTS \(shadow)") } }
         }
         var pending = [(String, [RelatedEntry])]()
         let timestamp = computedAt.timeIntervalSince1970
@@ -32,10 +105,14 @@ extension SilaStore {
             let batch = pending
             pending.removeAll(keepingCapacity: true)
             try write { db in
+                let deleted = Set(
+                    try String.fetchAll(
+                        db, sql: "SELECT DISTINCT article_id FROM list_changes WHERE seq > ? AND article_id NOT IN (SELECT id FROM articles)",
+                        arguments: [mark]))
                 let insert = try db.makeStatement(
-                    sql: "INSERT INTO related_shadow (article_id, rank, related_id, score, model_id, computed_at) VALUES (?, ?, ?, ?, ?, ?)")
-                for (articleID, entries) in batch {
-                    for (rank, entry) in entries.enumerated() {
+                    sql: "INSERT INTO \(shadow) (article_id, rank, related_id, score, model_id, computed_at) VALUES (?, ?, ?, ?, ?, ?)")
+                for (articleID, entries) in batch where !deleted.contains(articleID) {
+                    for (rank, entry) in entries.enumerated() where !deleted.contains(entry.id) {
                         try insert.execute(arguments: [articleID, rank + 1, entry.id, entry.score, modelID, timestamp])
                     }
                 }
@@ -46,15 +123,23 @@ extension SilaStore {
             if pending.count >= 2000 { try flush() }
         }
         try flush()
-        try write { db in
-            try db.execute(sql: "DROP TABLE related")
-            try db.execute(sql: "ALTER TABLE related_shadow RENAME TO related")
-            try db.execute(sql: "DROP INDEX IF EXISTS related_shadow_related_id")
-            try db.execute(sql: "CREATE INDEX IF NOT EXISTS related_related_id ON related(related_id)")
-            for (key, value) in settings {
-                try db.execute(
-                    sql: "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    arguments: [key, value])
+        try withoutActuallyEscaping(reconcile) { reconcile in
+            try aroundSwap {
+                try write { db in
+                    try db.execute(sql: "DROP TABLE related")
+                    try db.execute(sql: "ALTER TABLE \(shadow) RENAME TO related")
+                    let context = ListSwapContext(db: db, modelID: modelID, mark: mark)
+                    try Self.replaceLists(try reconcile(context), modelID: modelID, in: db)
+                    try db.execute(
+                        sql: "DELETE FROM list_changes WHERE changed_at < ?",
+                        arguments: [Date().timeIntervalSince1970 - Self.changeJournalRetention])
+                    for (key, value) in settings {
+                        try db.execute(
+                            sql: "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                            arguments: [key, value])
+                    }
+                }
+                swapped = true
             }
         }
     }

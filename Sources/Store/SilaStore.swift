@@ -89,13 +89,14 @@ public final class SilaStore: Sendable {
         }
     }
 
-    /// Brings the schema up to date and drops a recompute's abandoned shadow table, taking the write lock only
-    /// when either is needed.
+    /// Brings the schema up to date and drops the shadow tables of recomputes whose process died before their
+    /// swap, taking the write lock only when either is needed.
     private func prepareSchema() throws {
         let migrator = Schema.migrator
-        let (complete, hasShadow) = try read { db in
+        let (complete, abandoned) = try read { db in
             (try migrator.hasCompletedMigrations(db),
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'related_shadow'") ?? 0 > 0)
+             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'related_shadow%'")
+                .filter(ShadowTable.isAbandoned))
         }
         if isReadOnly {
             guard complete else {
@@ -105,10 +106,10 @@ public final class SilaStore: Sendable {
         }
         do {
             if !complete { try migrator.migrate(pool) }
-            if hasShadow {
+            if !abandoned.isEmpty {
                 try pool.write { db in
-                    // A recompute killed before its swap leaves its shadow table behind: it is incomplete, drop it.
-                    try db.execute(sql: "DROP TABLE IF EXISTS related_shadow")
+                    // Incomplete lists of a killed recompute; a live recompute's table is left alone.
+                    for name in abandoned { try db.execute(sql: "DROP TABLE IF EXISTS \(name)") }
                 }
             }
         } catch {

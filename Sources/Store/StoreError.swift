@@ -17,6 +17,9 @@ public enum StoreError: Error, CustomStringConvertible {
     case corrupt(path: String, reason: String)
     /// The operating system failed a read or write (a failing disk, a vanished network mount).
     case ioError(path: String, reason: String)
+    /// A live write was computed against lists or a model that another process has replaced since: nothing was
+    /// written; reload and retry.
+    case generationChanged(expected: StoreGeneration, current: StoreGeneration)
 
     /// Whether the failure is the storage's state rather than the request's fault: a server answers 503 (try
     /// again later) for these.
@@ -62,6 +65,9 @@ public enum StoreError: Error, CustomStringConvertible {
             return "\(path): the database file is damaged (\(reason)). Restore it from a backup or rebuild it with "
                 + "`sila ingest` into a new file; Sila does not repair it in place."
         case .ioError(let path, let reason): return "\(path): disk I/O error (\(reason)); nothing of this write was stored."
+        case .generationChanged(let expected, let current):
+            let what = expected.modelID != current.modelID ? "the current model" : "the related lists"
+            return "\(what) changed under this write (another recompute swapped in); nothing was written — reload and retry"
         }
     }
 

@@ -156,6 +156,9 @@ enum IndexSummary {
                 + "vocabulary \(report.vocabularySize) terms; \(report.vectorized) vectorized, "
                 + "\(report.zeroVectors) with no vocabulary term")
         if let file = report.modelFile { Swift.print("model written to \(file)") }
+        if report.reconciled > 0 {
+            Swift.print("\(report.reconciled) articles written live meanwhile (a running server) were folded into the new lists")
+        }
         let phases = report.phases.map { String(format: "%@ %.2fs", $0.name, $0.seconds) }.joined(separator: ", ")
         let total = report.phases.reduce(0) { $0 + $1.seconds }
         Swift.print("timings: \(phases); total \(String(format: "%.2f", total))s")

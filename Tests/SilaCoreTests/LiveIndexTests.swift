@@ -8,18 +8,10 @@ import Testing
     let directory = TemporaryDirectory()
 
     func indexedSample(plain: Bool = true) throws -> (SilaStore, LiveIndex) {
-        let store = try SilaStore.open(path: directory.path("live.sqlite"), createIfMissing: true)
-        _ = try Ingestor(store: store).ingest(paths: [RepositoryFiles.sampleArticles.path], format: .jsonl)
-        _ = try Indexer(store: store).run(options(plain: plain))
-        return (store, try #require(try LiveIndex.load(store: store)))
+        try IndexedSample.make(in: directory, "live.sqlite", plain: plain)
     }
 
-    func options(plain: Bool) -> IndexOptions {
-        var options = IndexOptions()
-        options.modelsDirectory = nil
-        options.plain = plain
-        return options
-    }
+    func options(plain: Bool) -> IndexOptions { IndexedSample.options(plain: plain) }
 
     @Test func aWriteAfterAnotherProcessMadeAnotherModelCurrentIsRefusedAndStoresNothing() throws {
         let (store, live) = try indexedSample()
@@ -128,22 +120,7 @@ import Testing
         #expect(try store.article(id: "draft") == nil)
     }
 
-    func allLists(_ store: SilaStore) throws -> [String: [RelatedEntry]] {
-        var lists = [String: [RelatedEntry]]()
-        try store.forEachRelatedList { lists[$0] = $1 }
-        return lists
-    }
+    func allLists(_ store: SilaStore) throws -> [String: [RelatedEntry]] { try IndexedSample.allLists(store) }
 
-    /// Same ids in the same order, scores equal within float rounding.
-    func sameLists(_ a: [String: [RelatedEntry]], _ b: [String: [RelatedEntry]]) throws -> Bool {
-        guard Set(a.keys) == Set(b.keys) else { return false }
-        for (id, list) in a {
-            let other = b[id]!
-            guard list.map(\.id) == other.map(\.id) || zip(list, other).allSatisfy({ abs($0.score - $1.score) < 1e-6 }) else {
-                return false
-            }
-            guard zip(list, other).allSatisfy({ abs($0.score - $1.score) < 1e-5 }) else { return false }
-        }
-        return true
-    }
+    func sameLists(_ a: [String: [RelatedEntry]], _ b: [String: [RelatedEntry]]) throws -> Bool { IndexedSample.sameLists(a, b) }
 }

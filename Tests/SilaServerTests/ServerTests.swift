@@ -148,6 +148,46 @@ import Testing
         #expect(state == "done")
     }
 
+    /// PUTs and DELETEs go on through a recompute: none is refused, and after the swap every acknowledged write is
+    /// in the stored lists (the recompute folds in what was written while it ran).
+    @Test func writesDuringARecomputeAreNeitherRefusedNorLost() async throws {
+        let server = try await RunningServer()
+        let sources = try server.store.articleIDs().sorted()
+        let accepted = try await server.request("POST", "/v1/recompute")
+        let job = try #require(accepted.json?["job"] as? Int)
+        var written = [String]()
+        var deleted = [String]()
+        var statuses = [Int]()
+        var state = "running"
+        var step = 0
+        while state == "running" || step < 8 {
+            let source = try #require(try server.store.article(id: sources[step % sources.count]))
+            if step % 4 == 3, let victim = written.popLast() {
+                statuses.append(try await server.request("DELETE", "/v1/articles/\(victim)").status)
+                deleted.append(victim)
+            } else {
+                let id = "during-recompute-\(step)"
+                let body = try JSONSerialization.data(withJSONObject: ["title": source.title, "body": source.body, "category": source.category ?? ""])
+                statuses.append(try await server.request("PUT", "/v1/articles/\(id)", json: String(decoding: body, as: UTF8.self)).status)
+                written.append(id)
+            }
+            step += 1
+            state = try await server.request("GET", "/v1/jobs/\(job)").json?["state"] as? String ?? ""
+        }
+        var answers = [String: [String: Any]]()
+        for id in written { answers[id] = try await server.request("GET", "/v1/articles/\(id)/related").json }
+        let listingDeleted = try deleted.flatMap { try server.store.articlesListing($0) }
+        await server.stop()
+        #expect(state == "done")
+        #expect(statuses.allSatisfy { [200, 201, 204].contains($0) }, "statuses: \(statuses)")
+        for id in written {
+            let related = answers[id]?["related"] as? [[String: Any]] ?? []
+            #expect(!related.isEmpty, "\(id) has no list after the recompute")
+            #expect(answers[id]?["source"] as? String == "stored")
+        }
+        #expect(listingDeleted.isEmpty, "deleted articles still listed by \(listingDeleted)")
+    }
+
     @Test func metricsExposeRequestCountsAndLatencyPerRouteInPrometheusFormat() async throws {
         let server = try await RunningServer()
         _ = try await server.request("GET", "/v1/articles/pol-001/related")

@@ -111,7 +111,7 @@ import Vectorizer
         #expect(try store.relatedList(of: "3") == [RelatedEntry(id: "1", score: 0.9)])
     }
 
-    @Test func aRecomputeThatFailsBeforeTheSwapLeavesTheOldListsServed() throws {
+    @Test func aRecomputeThatFailsBeforeTheSwapLeavesTheOldListsServedAndNoShadowTable() throws {
         let store = try SilaStore.open(path: directory.path("e.sqlite"), createIfMissing: true)
         _ = try store.upsert([article("1"), article("2")])
         try store.replaceAllRelated(modelID: "m1") { write in try write("1", [RelatedEntry(id: "2", score: 0.5)]) }
@@ -123,11 +123,76 @@ import Vectorizer
             }
         }
         #expect(try store.relatedList(of: "1") == [RelatedEntry(id: "2", score: 0.5)])
-        // The next open drops the abandoned shadow table.
+        #expect(try shadowTables(store).isEmpty)
+    }
+
+    func shadowTables(_ store: SilaStore) throws -> [String] {
+        try store.pool.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type='table' AND name LIKE 'related_shadow%'") }
+    }
+
+    /// A recompute killed before its swap leaves its shadow table; the next open drops it — but not the table of
+    /// a recompute still running in another process (a `sila stats` during a server's recompute used to break it).
+    @Test func openingDropsTheShadowTableOfADeadProcessButNotOfALiveOne() throws {
+        let path = directory.path("shadows.sqlite")
+        let store = try SilaStore.open(path: path, createIfMissing: true)
+        var deadPID: Int32 = 4_000_000
+        while kill(deadPID, 0) == 0 || errno != ESRCH { deadPID -= 1 }
+        try store.pool.write { db in
+            try Schema.createRelatedTable(db, named: "related_shadow_\(deadPID)_1")
+            try Schema.createRelatedTable(db, named: "related_shadow_\(getpid())_2")
+            try Schema.createRelatedTable(db, named: "related_shadow")  // the fixed name of an older Sila
+        }
         try store.close()
-        let reopened = try SilaStore.open(path: directory.path("e.sqlite"), createIfMissing: false)
-        let tables = try reopened.pool.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type='table'") }
-        #expect(!tables.contains("related_shadow"))
+        let reopened = try SilaStore.open(path: path, createIfMissing: false)
+        #expect(try shadowTables(reopened) == ["related_shadow_\(getpid())_2"])
+    }
+
+    /// A server deletes an article while a recompute writes its lists: entries naming it are left out instead of
+    /// failing the recompute on the foreign key.
+    @Test func listsNamingAnArticleDeletedDuringTheRecomputeAreWrittenWithoutIt() throws {
+        let store = try SilaStore.open(path: directory.path("fk.sqlite"), createIfMissing: true)
+        _ = try store.upsert([article("1"), article("2"), article("3")])
+        let mark = try store.changeMark()
+        #expect(try store.commitDelete(id: "2", refilledLists: [:], modelID: nil))
+        try store.replaceAllRelated(modelID: "m", since: mark) { write in
+            try write("1", [RelatedEntry(id: "2", score: 0.5), RelatedEntry(id: "3", score: 0.25)])
+            try write("2", [RelatedEntry(id: "1", score: 0.5)])
+        }
+        #expect(try store.relatedList(of: "1").map(\.id) == ["3"])
+        #expect(try store.relatedList(of: "2").isEmpty)
+        #expect(try store.integrityCheck() == "ok")
+    }
+
+    /// The journal hands the swap transaction every article written since the mark, in its current state.
+    @Test func theSwapSeesTheArticlesWrittenSinceItsMark() throws {
+        let store = try SilaStore.open(path: directory.path("journal.sqlite"), createIfMissing: true)
+        _ = try store.upsert([article("1"), article("2"), article("3")])
+        _ = try store.commitUpsert(article("0"), vector: nil, modelID: nil, list: [], updatedLists: [:])
+        let mark = try store.changeMark()
+        _ = try store.commitUpsert(article("4"), vector: nil, modelID: nil, list: [], updatedLists: [:])
+        #expect(try store.commitDelete(id: "2", refilledLists: [:], modelID: nil))
+        var seen = [String: Bool]()
+        try store.replaceAllRelated(modelID: "m", since: mark) { _ in } reconcile: { context in
+            for change in try context.changedArticles() { seen[change.id] = change.vector != nil || change.category != nil }
+            return ["4": [RelatedEntry(id: "1", score: 0.3)]]
+        }
+        #expect(Set(seen.keys) == ["4", "2"])
+        #expect(try store.relatedList(of: "4") == [RelatedEntry(id: "1", score: 0.3)])
+    }
+
+    @Test func aLiveWriteComputedAgainstListsSwappedSinceIsRefusedWholly() throws {
+        let store = try SilaStore.open(path: directory.path("gen.sqlite"), createIfMissing: true)
+        _ = try store.upsert([article("1"), article("2")])
+        let before = try store.generation()
+        try store.replaceAllRelated(modelID: "m", settings: [SilaStore.listsStampKey: "swap-1"]) { write in
+            try write("1", [RelatedEntry(id: "2", score: 0.5)])
+        }
+        #expect(throws: StoreError.self) {
+            try store.commitUpsert(article("3"), vector: nil, modelID: nil, list: [], updatedLists: [:], expected: before)
+        }
+        #expect(throws: StoreError.self) { try store.commitDelete(id: "2", refilledLists: [:], modelID: nil, expected: before) }
+        #expect(try store.article(id: "3") == nil)
+        #expect(try store.article(id: "2") != nil)
     }
 
     @Test func deletingAnArticleRemovesItFromEveryList() throws {
@@ -212,6 +277,6 @@ import Vectorizer
     }
 
     @Test func migrationsAreAppendOnlyAndNamed() {
-        #expect(Schema.migrator.migrations == ["v1-articles-models-vectors-related-jobs", "v2-settings", "v3-articles-meta-index"])
+        #expect(Schema.migrator.migrations == ["v1-articles-models-vectors-related-jobs", "v2-settings", "v3-articles-meta-index", "v4-list-changes"])
     }
 }
