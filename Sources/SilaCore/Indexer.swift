@@ -67,7 +67,7 @@ public struct Indexer: Sendable {
         let settingsJSON = String(decoding: try JSONEncoder().encode(settings), as: UTF8.self)
         // The stamp tells a running server that another process swapped the lists (it reloads).
         let swapSettings = [ListSettings.settingKey: settingsJSON, SilaStore.listsStampKey: UUID().uuidString]
-        var floors = EntryFloors(rowCount: index.rowCount)
+        var thresholds = ListThresholds(builder: builder, rowCount: index.rowCount)
         let writeLists: ((String, [RelatedEntry]) throws -> Void) throws -> Void = { write in
             // Re-ranking is CPU work: done on every core, a chunk of rows at a time so memory stays bounded.
             let index = index
@@ -81,7 +81,7 @@ public struct Indexer: Sendable {
                         categories: categories)
                 }
                 for (row, entries) in zip(rows, lists) {
-                    floors.set(row: Int32(row), list: entries, builder: builder)
+                    thresholds.set(row: Int32(row), list: entries, in: index)
                     try write(index.tieKey(ofRow: Int32(row)).id, entries)
                 }
             }
@@ -92,7 +92,7 @@ public struct Indexer: Sendable {
                 let changes = try context.changedArticles()
                 report.reconciled = changes.count
                 return try Self.reconcile(
-                    changes, context: context, index: &index, floors: floors, categories: &categories, builder: builder)
+                    changes, context: context, index: &index, thresholds: thresholds, categories: &categories, builder: builder)
             }, aroundSwap: aroundSwap)
         report.phases.append(("write lists", clock.lap()))
         return report
@@ -101,28 +101,31 @@ public struct Indexer: Sendable {
     /// The lists the live writes made since the snapshot touch, recomputed over the index with those writes applied:
     /// the written article's own list, the lists it now enters, and the lists its old text or its removal leaves.
     static func reconcile(
-        _ changes: [ChangedArticle], context: ListSwapContext, index: inout SimilarityIndex, floors: EntryFloors,
+        _ changes: [ChangedArticle], context: ListSwapContext, index: inout SimilarityIndex, thresholds: ListThresholds,
         categories: inout [String?], builder: RelatedListBuilder
     ) throws -> [String: [RelatedEntry]] {
         guard !changes.isEmpty else { return [:] }
-        var affected = try context.articlesListing(changes.map(\.id))
+        var affected = Set(try context.articlesListing(changes.map(\.id)).compactMap { index.row(ofID: $0) })
         for change in changes {
             if let oldRow = index.row(ofID: change.id) {
-                affected.formUnion(floors.idsReached(by: index.vector(ofRow: oldRow), excluding: oldRow, in: index))
+                affected.formUnion(thresholds.rowsLeft(by: index.vector(ofRow: oldRow), excluding: oldRow, in: index))
                 index.remove(id: change.id)
             }
             if let stored = change.vector {
-                let row = index.add(stored.vector, key: TieKey(publishedAt: stored.publishedAt.flatMap(ISODate.epochSeconds), id: change.id))
+                let publishedAt = stored.publishedAt.flatMap(ISODate.epochSeconds)
+                let row = index.add(stored.vector, key: TieKey(publishedAt: publishedAt, id: change.id))
                 while categories.count <= Int(row) { categories.append(nil) }
                 categories[Int(row)] = change.category
-                affected.formUnion(floors.idsReached(by: stored.vector, excluding: row, in: index))
-                affected.insert(change.id)
+                affected.formUnion(
+                    thresholds.rowsEntered(
+                        by: stored.vector, publishedAt: publishedAt, category: change.category, excluding: row, in: index,
+                        categories: categories))
+                affected.insert(row)
             }
         }
         var lists = [String: [RelatedEntry]]()
-        for id in affected {
-            guard let row = index.row(ofID: id) else { continue }
-            lists[id] = builder.list(ofRow: row, index: index, categories: categories)
+        for row in affected where index.isLive(row: row) {
+            lists[index.tieKey(ofRow: row).id] = builder.list(ofRow: row, index: index, categories: categories)
         }
         return lists
     }

@@ -16,8 +16,8 @@ public final class LiveIndex: @unchecked Sendable {
     public let analyzer: Analyzer
     public let builder: RelatedListBuilder
     private var index: SimilarityIndex
-    /// Per row: the cosine a new article needs to possibly enter the row's stored list.
-    private var entryFloors: EntryFloors
+    /// Per row: what an article must score to take part in the row's stored list.
+    private var thresholds: ListThresholds
     /// The store's generation this index was loaded at: a write is refused once another recompute swapped in.
     private let generation: StoreGeneration
     /// Per row: category, for the same-section preference.
@@ -53,12 +53,12 @@ public final class LiveIndex: @unchecked Sendable {
             categories.append(categoriesByID[stored.articleID])
         }
         let builder = self.builder
-        var floors = EntryFloors(rowCount: index.rowCount)
+        var thresholds = ListThresholds(builder: builder, rowCount: index.rowCount)
         let index = self.index
         try store.forEachRelatedList { id, entries in
-            if let row = index.row(ofID: id) { floors.set(row: row, list: entries, builder: builder) }
+            if let row = index.row(ofID: id) { thresholds.set(row: row, list: entries, in: index) }
         }
-        entryFloors = floors
+        self.thresholds = thresholds
     }
 
     public var articleCount: Int { lock.withLock { index.liveCount } }
@@ -126,37 +126,45 @@ public final class LiveIndex: @unchecked Sendable {
 
     /// Stores or replaces an article, computes its list and updates every list it enters or leaves, all in one
     /// transaction. Returns whether it was new, and its list.
+    ///
+    /// The index is changed in place (a copy of it would cost a copy of every vector per write) and put back when
+    /// the store refuses the write.
     public func upsert(_ article: Article) throws -> (created: Bool, list: [RelatedEntry]) {
         try lock.withLock {
             let vector = vectorize(article)
-            let listedBy = index.row(ofID: article.id) == nil ? [] : try store.articlesListing(article.id)
-            var trial = index
-            var trialCategories = categories
-            let row = trial.add(vector, key: TieKey(publishedAt: article.publishedEpochSeconds, id: article.id))
-            trialCategories.append(article.category)
-            let list = builder.list(ofRow: row, index: trial, categories: trialCategories)
-            var affected = Set(listedBy)
-            affected.formUnion(entryFloors.idsReached(by: vector, excluding: row, in: trial))
-            // The old text took part in lists it may not be shown in (a twin shown in its place keeps its score).
-            if let oldRow = index.row(ofID: article.id) {
-                affected.formUnion(entryFloors.idsReached(by: index.vector(ofRow: oldRow), excluding: oldRow, in: index))
+            let oldRow = index.row(ofID: article.id)
+            var affected = Set<Int32>()
+            if let oldRow {
+                // The old text took part in lists it may not be shown in (a twin shown in its place keeps its score).
+                affected.formUnion(thresholds.rowsLeft(by: index.vector(ofRow: oldRow), excluding: oldRow, in: index))
             }
-            affected.remove(article.id)
-            var updated = [String: [RelatedEntry]]()
-            for id in affected {
-                guard let other = trial.row(ofID: id) else { continue }
-                updated[id] = builder.list(ofRow: other, index: trial, categories: trialCategories)
+            let listedBy = oldRow == nil ? [] : try store.articlesListing(article.id)
+            let row = index.add(vector, key: TieKey(publishedAt: article.publishedEpochSeconds, id: article.id))
+            categories.append(article.category)
+            do {
+                let list = builder.list(ofRow: row, index: index, categories: categories)
+                affected.formUnion(
+                    thresholds.rowsEntered(
+                        by: vector, publishedAt: article.publishedEpochSeconds, category: article.category, excluding: row, in: index,
+                        categories: categories))
+                affected.formUnion(listedBy.compactMap { index.row(ofID: $0) })
+                var updated = [String: [RelatedEntry]]()
+                for other in affected where index.isLive(row: other) && other != row {
+                    updated[index.tieKey(ofRow: other).id] = builder.list(ofRow: other, index: index, categories: categories)
+                }
+                let counts = try refusedWhenStale {
+                    try store.commitUpsert(
+                        article, vector: VectorWrite(articleID: article.id, textHash: article.textHash, vector: vector),
+                        modelID: model.id, list: list, updatedLists: updated, expected: generation)
+                }
+                setFloor(row: row, list: list)
+                for (id, entries) in updated { if let other = index.row(ofID: id) { setFloor(row: other, list: entries) } }
+                return (counts.inserted == 1, list)
+            } catch {
+                index.remove(id: article.id)
+                if let oldRow { index.reinstate(row: oldRow) }
+                throw error
             }
-            let counts = try refusedWhenStale {
-                try store.commitUpsert(
-                    article, vector: VectorWrite(articleID: article.id, textHash: article.textHash, vector: vector),
-                    modelID: model.id, list: list, updatedLists: updated, expected: generation)
-            }
-            index = trial
-            categories = trialCategories
-            setFloor(row: row, list: list)
-            for (id, entries) in updated { if let other = index.row(ofID: id) { setFloor(row: other, list: entries) } }
-            return (counts.inserted == 1, list)
         }
     }
 
@@ -164,21 +172,26 @@ public final class LiveIndex: @unchecked Sendable {
     public func delete(id: String) throws -> Bool {
         try lock.withLock {
             guard let removedRow = index.row(ofID: id) else { return false }
-            var trial = index
-            trial.remove(id: id)
             // Lists that showed it, and lists whose candidate pool held it (a candidate it kept out may now enter).
-            var affected = Set(try store.articlesListing(id))
-            affected.formUnion(entryFloors.idsReached(by: index.vector(ofRow: removedRow), excluding: removedRow, in: index))
-            var refilled = [String: [RelatedEntry]]()
-            for other in affected where other != id {
-                guard let row = trial.row(ofID: other) else { continue }
-                refilled[other] = builder.list(ofRow: row, index: trial, categories: categories)
+            var affected = Set(thresholds.rowsLeft(by: index.vector(ofRow: removedRow), excluding: removedRow, in: index))
+            affected.formUnion(try store.articlesListing(id).compactMap { index.row(ofID: $0) })
+            index.remove(id: id)
+            do {
+                var refilled = [String: [RelatedEntry]]()
+                for row in affected where index.isLive(row: row) {
+                    refilled[index.tieKey(ofRow: row).id] = builder.list(ofRow: row, index: index, categories: categories)
+                }
+                guard try refusedWhenStale({ try store.commitDelete(id: id, refilledLists: refilled, modelID: model.id, expected: generation) })
+                else {
+                    index.reinstate(row: removedRow)
+                    return false
+                }
+                for (other, entries) in refilled { if let row = index.row(ofID: other) { setFloor(row: row, list: entries) } }
+                return true
+            } catch {
+                index.reinstate(row: removedRow)
+                throw error
             }
-            guard try refusedWhenStale({ try store.commitDelete(id: id, refilledLists: refilled, modelID: model.id, expected: generation) })
-            else { return false }
-            index = trial
-            for (other, entries) in refilled { if let row = index.row(ofID: other) { setFloor(row: row, list: entries) } }
-            return true
         }
     }
 
@@ -195,7 +208,7 @@ public final class LiveIndex: @unchecked Sendable {
     }
 
     private func setFloor(row: Int32, list: [RelatedEntry]) {
-        entryFloors.set(row: row, list: list, builder: builder)
+        thresholds.set(row: row, list: list, in: index)
     }
 }
 

@@ -42,6 +42,8 @@ public struct SimilarityIndex: Sendable {
     public func row(ofID id: String) -> Int32? { rowsByID[id] }
     /// The tie key (id and date) of a row.
     public func tieKey(ofRow row: Int32) -> TieKey { tieKeys[Int(row)] }
+    /// The publication date of a row (without copying its id).
+    public func publishedAt(ofRow row: Int32) -> Int64? { tieKeys[Int(row)].publishedAt }
     public func isLive(row: Int32) -> Bool { !isRemoved[Int(row)] }
 
     /// The stored vector of a row (terms in increasing order, terms outside the vocabulary dropped).
@@ -81,6 +83,15 @@ public struct SimilarityIndex: Sendable {
         guard let row = rowsByID.removeValue(forKey: id) else { return nil }
         isRemoved[Int(row)] = true
         return row
+    }
+
+    /// Makes a removed row live again under its id, removing the row that replaced it if any: undoes an `add` or
+    /// a `remove` whose write the store then refused.
+    public mutating func reinstate(row: Int32) {
+        let id = tieKeys[Int(row)].id
+        if let current = rowsByID[id] { isRemoved[Int(current)] = true }
+        isRemoved[Int(row)] = false
+        rowsByID[id] = row
     }
 
     /// Builds the inverted lists now (otherwise the first search does).

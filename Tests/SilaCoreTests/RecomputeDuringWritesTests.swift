@@ -77,13 +77,21 @@ import Testing
         #expect(try store.integrityCheck() == "ok")
     }
 
+    /// A refused write changes neither the store nor the live index (which writes in place and puts back).
     @Test func aLiveIndexLoadedBeforeASwapRefusesWritesAndStoresNothing() throws {
         let (store, live) = try indexedSample("stale.sqlite", plain: true)
+        let before = live.related(ofStored: "pol-001", k: 10, filter: RelatedFilter())
+        let count = live.articleCount
         _ = try Indexer(store: store).run(options(plain: true))
+        let other = try #require(try store.article(id: "spo-001"))
         #expect(throws: LiveIndexError.self) { try live.upsert(Article(id: "after-swap", body: "نص عن الاقتصاد والنفط")) }
+        #expect(throws: LiveIndexError.self) { try live.upsert(Article(id: "pol-001", title: other.title, body: other.body)) }
         #expect(throws: LiveIndexError.self) { try live.delete(id: "pol-001") }
         #expect(try store.article(id: "after-swap") == nil)
         #expect(try store.article(id: "pol-001") != nil)
+        #expect(live.articleCount == count)
+        #expect(live.related(ofStored: "pol-001", k: 10, filter: RelatedFilter()) == before)
+        #expect(live.related(ofStored: "after-swap", k: 10, filter: RelatedFilter()) == nil)
         let reloaded = try #require(try LiveIndex.load(store: store))
         #expect(try reloaded.upsert(Article(id: "after-swap", body: "نص عن الاقتصاد والنفط")).created)
     }

@@ -134,6 +134,23 @@ import Vectorizer
         #expect(sameRanking(results.matches(ofQuery: 0), expected[0]))
     }
 
+    /// A write the store refused is undone in the index: the replaced or removed row answers again, the new one not.
+    @Test func reinstatingARowUndoesAReplacementAndARemoval() {
+        let vectors = RandomVectors.make(count: 40, vocabulary: 30, termsPerVector: 3...8, seed: 8)
+        let keys = RandomVectors.keys(count: 40, seed: 8)
+        var index = index(vectors, keys: keys, vocabulary: 30, configuration: .standard)
+        let before = (0..<40).map { index.search(vectors[$0], k: 10, excluding: Int32($0)) }
+        let replacement = index.add(vectors[3], key: keys[7])  // row 7's id with another text
+        index.remove(id: keys[7].id)
+        index.reinstate(row: 7)
+        index.remove(id: keys[12].id)
+        index.reinstate(row: 12)
+        #expect(index.row(ofID: keys[7].id) == 7)
+        #expect(index.liveCount == 40)
+        #expect(!index.isLive(row: replacement))
+        for row in 0..<40 { #expect(sameRanking(index.search(vectors[row], k: 10, excluding: Int32(row)), before[row])) }
+    }
+
     @Test func allScoresListsEveryLiveRowWithAPositiveScore() {
         let vectors = RandomVectors.make(count: 80, vocabulary: 40, termsPerVector: 2...6, seed: 11)
         let keys = RandomVectors.keys(count: 80, seed: 11)

@@ -48,16 +48,4 @@ public struct RelatedListBuilder: Sendable {
             queryDate: index.tieKey(ofRow: row).publishedAt,
             queryCategory: Int(row) < categories.count ? categories[Int(row)] : nil, index: index, categories: categories)
     }
-
-    /// The smallest cosine an article must have with a row to take part in that row's list, given the row's stored
-    /// list; -1 when the list has room. A candidate is only looked at while the list is being filled, so it takes part
-    /// (enters, replaces a twin, or pushes a listed article out of the candidate pool) only when its re-ranked score
-    /// reaches the last stored score; re-ranking multiplies the cosine by at most `1 + categoryBoost` (recency only
-    /// lowers it). With MMR, whose scores depend on the other picks, half the last score is kept as a safe floor.
-    public func entryFloor(of list: [RelatedEntry]) -> Float {
-        guard list.count >= k, let last = list.last else { return -1 }
-        if relevance.isPlain { return Float(last.score) }
-        if relevance.mmrLambda != nil { return Float(last.score) * 0.5 }
-        return Float(last.score / (1 + max(0, relevance.categoryBoost)) * (1 - 1e-5))
-    }
 }

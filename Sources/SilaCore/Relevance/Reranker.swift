@@ -56,12 +56,15 @@ public struct Reranker: Sendable {
 
     /// The cosine blended with recency, measured from the query article's own date.
     func score(of candidate: Candidate, queryDate: Int64?) -> Double {
-        guard let halfLife = options.recencyHalfLifeDays, let queryDate, let date = candidate.publishedAt else {
-            return candidate.cosine
-        }
+        score(cosine: candidate.cosine, publishedAt: candidate.publishedAt, queryDate: queryDate)
+    }
+
+    /// The cosine of an article published at `publishedAt` blended with recency.
+    func score(cosine: Double, publishedAt: Int64?, queryDate: Int64?) -> Double {
+        guard let halfLife = options.recencyHalfLifeDays, let queryDate, let date = publishedAt else { return cosine }
         let days = Double(abs(date - queryDate)) / 86_400
         let decay = pow(0.5, days / halfLife)
-        return candidate.cosine * ((1 - options.recencyWeight) + options.recencyWeight * decay)
+        return cosine * ((1 - options.recencyWeight) + options.recencyWeight * decay)
     }
 
     /// Of two near-identical candidates keeps the newer (then the longer) one, at the position of the better-scored
