@@ -68,21 +68,23 @@ public struct Indexer: Sendable {
         // The stamp tells a running server that another process swapped the lists (it reloads).
         let swapSettings = [ListSettings.settingKey: settingsJSON, SilaStore.listsStampKey: UUID().uuidString]
         var thresholds = ListThresholds(builder: builder, rowCount: index.rowCount)
-        let writeLists: ((String, [RelatedEntry]) throws -> Void) throws -> Void = { write in
+        let writeLists: ((String, [RelatedEntry], PoolBound) throws -> Void) throws -> Void = { write in
             // Re-ranking is CPU work: done on every core, a chunk of rows at a time so memory stays bounded.
             let index = index
             let categories = categories
             for chunkStart in stride(from: 0, to: results.queryCount, by: 8192) {
                 let rows = Array(chunkStart..<min(results.queryCount, chunkStart + 8192))
                 let lists = rows.parallelMap(threads: options.threads) { row in
-                    builder.list(
-                        from: results.matches(ofQuery: row), queryVector: vectors[row].vector,
+                    let matches = results.matches(ofQuery: row)
+                    let entries = builder.list(
+                        from: matches, queryVector: vectors[row].vector,
                         queryDate: index.tieKey(ofRow: Int32(row)).publishedAt, queryCategory: categories[row], index: index,
                         categories: categories)
+                    return (entries, builder.poolBound(of: matches, list: entries, index: index))
                 }
-                for (row, entries) in zip(rows, lists) {
-                    thresholds.set(row: Int32(row), list: entries, in: index)
-                    try write(index.tieKey(ofRow: Int32(row)).id, entries)
+                for (row, (entries, pool)) in zip(rows, lists) {
+                    thresholds.set(row: Int32(row), list: entries, pool: pool, in: index)
+                    try write(index.tieKey(ofRow: Int32(row)).id, entries, pool)
                 }
             }
         }
@@ -92,7 +94,7 @@ public struct Indexer: Sendable {
                 let changes = try context.changedArticles()
                 report.reconciled = changes.count
                 return try Self.reconcile(
-                    changes, context: context, index: &index, thresholds: thresholds, categories: &categories, builder: builder)
+                    changes, context: context, index: &index, thresholds: &thresholds, categories: &categories, builder: builder)
             }, aroundSwap: aroundSwap)
         report.phases.append(("write lists", clock.lap()))
         return report
@@ -101,10 +103,10 @@ public struct Indexer: Sendable {
     /// The lists the live writes made since the snapshot touch, recomputed over the index with those writes applied:
     /// the written article's own list, the lists it now enters, and the lists its old text or its removal leaves.
     static func reconcile(
-        _ changes: [ChangedArticle], context: ListSwapContext, index: inout SimilarityIndex, thresholds: ListThresholds,
+        _ changes: [ChangedArticle], context: ListSwapContext, index: inout SimilarityIndex, thresholds: inout ListThresholds,
         categories: inout [String?], builder: RelatedListBuilder
-    ) throws -> [String: [RelatedEntry]] {
-        guard !changes.isEmpty else { return [:] }
+    ) throws -> ReconciledLists {
+        guard !changes.isEmpty else { return ReconciledLists() }
         var affected = Set(try context.articlesListing(changes.map(\.id)).compactMap { index.row(ofID: $0) })
         for change in changes {
             if let oldRow = index.row(ofID: change.id) {
@@ -123,11 +125,16 @@ public struct Indexer: Sendable {
                 affected.insert(row)
             }
         }
-        var lists = [String: [RelatedEntry]]()
+        var reconciled = ReconciledLists()
         for row in affected where index.isLive(row: row) {
-            lists[index.tieKey(ofRow: row).id] = builder.list(ofRow: row, index: index, categories: categories)
+            let (entries, pool) = builder.chosen(ofRow: row, index: index, categories: categories)
+            reconciled.lists[index.tieKey(ofRow: row).id] = entries
+            reconciled.poolBounds[index.tieKey(ofRow: row).id] = pool
         }
-        return lists
+        for row in thresholds.drainChangedPools() where index.isLive(row: row) && !affected.contains(row) {
+            reconciled.poolBounds[index.tieKey(ofRow: row).id] = thresholds.pool(ofRow: row)
+        }
+        return reconciled
     }
 
     func modelURL(_ directory: URL, _ name: String) -> URL {

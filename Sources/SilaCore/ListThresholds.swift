@@ -2,36 +2,48 @@ import Similarity
 import Store
 import Vectorizer
 
-/// Per index row, what an article must score to take part in the row's stored list: the question every reverse
-/// update asks (which lists can a new, edited or removed article enter or leave), for the live writes of a server
-/// and for a recompute folding in the writes made while it ran.
+/// Per index row, what an article must score to change the row's stored list: the question every reverse update
+/// asks (which lists can a new, edited or removed article enter or leave), for the live writes of a server and for
+/// a recompute folding in the writes made while it ran.
 ///
 /// An added article can change a full list in two ways only. It enters when its re-ranked score against the row
 /// (cosine × recency from the row's date × section preference) reaches the list's last score: only then does the
-/// re-ranking look at it (to keep it, or to let it replace a twin). Or it pushes the pool's lowest-cosine
-/// candidate out of the candidate pool, which matters only when that candidate is listed — and then its cosine
-/// is the lowest cosine of the listed articles, which the added one must reach. A removed article can let an
-/// unknown candidate in, whose re-ranked score is at most its cosine × (1 + section preference): the removal
-/// matters only when its own cosine reaches the last score divided by that. A list with room takes anything.
+/// re-ranking look at it (to keep it, or to let it replace a twin). Or it pushes the pool's last candidate out of
+/// the candidate pool, which matters only when that candidate is listed (`PoolBound.edgeListed`) — and then its
+/// cosine is the lowest cosine of the listed articles, which the added one must reach. A removed article can let
+/// an unknown candidate into the pool, whose re-ranked score is at most its cosine × (1 + section preference): the
+/// removal matters only when its own cosine reaches the last score divided by that. A list with room takes anything.
+///
+/// A write that changes a pool without changing its list makes the pool's bound less known; those rows are
+/// collected (`drainChangedPools`) so that the store records it in the same transaction.
 struct ListThresholds {
     let builder: RelatedListBuilder
     /// Last stored score per row (-infinity: the list has room).
     private var lastScore: [Float] = []
     /// Lowest cosine between the row and its listed articles.
     private var lowestListedCosine: [Float] = []
+    private var pools: [PoolBound] = []
+    private var changedPools = Set<Int32>()
+    /// Whether the pool logic applies: plain lists are their pool, and MMR keeps the conservative half floor.
+    private let tracksPools: Bool
 
     init(builder: RelatedListBuilder, rowCount: Int = 0) {
         self.builder = builder
+        tracksPools = !builder.relevance.isPlain && builder.relevance.mmrLambda == nil
         lastScore = Array(repeating: -.infinity, count: rowCount)
         lowestListedCosine = Array(repeating: -.infinity, count: rowCount)
+        pools = Array(repeating: .unknown, count: rowCount)
     }
 
-    /// Records a row's stored list (`index` holds the row and the listed articles).
-    mutating func set(row: Int32, list: [RelatedEntry], in index: SimilarityIndex) {
+    /// Records a row's stored list and its pool (`index` holds the row and the listed articles).
+    mutating func set(row: Int32, list: [RelatedEntry], pool: PoolBound, in index: SimilarityIndex) {
         while lastScore.count <= Int(row) {
             lastScore.append(-.infinity)
             lowestListedCosine.append(-.infinity)
+            pools.append(.unknown)
         }
+        changedPools.remove(row)
+        pools[Int(row)] = pool
         guard list.count >= builder.k, let last = list.last else {
             lastScore[Int(row)] = -.infinity
             lowestListedCosine[Int(row)] = -.infinity
@@ -50,6 +62,15 @@ struct ListThresholds {
         lowestListedCosine[Int(row)] = lowest
     }
 
+    /// The pool bound now known for a row.
+    func pool(ofRow row: Int32) -> PoolBound { Int(row) < pools.count ? pools[Int(row)] : .unknown }
+
+    /// The rows whose pool bound changed since the last call (without their list being set again).
+    mutating func drainChangedPools() -> [Int32] {
+        defer { changedPools.removeAll() }
+        return Array(changedPools)
+    }
+
     /// Slack for float rounding between the stored (Double) scores and the Float cosines.
     private static func reaches(_ score: Float, _ threshold: Float) -> Bool {
         score >= threshold - abs(threshold) * 1e-5 - 1e-7
@@ -59,31 +80,67 @@ struct ListThresholds {
         Int(row) < lastScore.count ? (lastScore[Int(row)], lowestListedCosine[Int(row)]) : (-.infinity, -.infinity)
     }
 
-    /// The rows whose list an added vector (published at `publishedAt`, in `category`) can change.
-    func rowsEntered(
+    /// Whether an article with cosine `score` is (or was) in the row's pool; nil when the pool is not known.
+    private func isInPool(_ score: Float, row: Int32) -> Bool? {
+        guard let floor = pool(ofRow: row).floor else { return nil }
+        return floor < 0 || Self.reaches(score, Float(floor))
+    }
+
+    /// The rows whose list an added vector (published at `publishedAt`, in `category`) can change. Rows whose pool
+    /// it joins without changing the list are marked (their pool's last candidate is not known any more).
+    mutating func rowsEntered(
         by vector: SparseVector, publishedAt: Int64?, category: String?, excluding own: Int32?, in index: SimilarityIndex,
         categories: [String?]
     ) -> [Int32] {
         let relevance = builder.relevance
-        return index.allScores(of: vector, excluding: own).compactMap { match in
-            let (last, lowestCosine) = thresholds(ofRow: match.row)
-            if relevance.mmrLambda != nil { return Self.reaches(match.score, last * 0.5) ? match.row : nil }
-            if relevance.isPlain { return Self.reaches(match.score, last) ? match.row : nil }
-            if Self.reaches(match.score, lowestCosine) { return match.row }
-            let rowCategory = Int(match.row) < categories.count ? categories[Int(match.row)] : nil
+        var rows = [Int32]()
+        for match in index.allScores(of: vector, excluding: own) {
+            let row = match.row
+            let (last, lowestCosine) = thresholds(ofRow: row)
+            if relevance.mmrLambda != nil {
+                if Self.reaches(match.score, last * 0.5) { rows.append(row) }
+                continue
+            }
+            if relevance.isPlain {
+                if Self.reaches(match.score, last) { rows.append(row) }
+                continue
+            }
+            let bound = pool(ofRow: row)
+            if bound.edgeListed != false, Self.reaches(match.score, lowestCosine) {
+                rows.append(row)
+                continue
+            }
+            let rowCategory = Int(row) < categories.count ? categories[Int(row)] : nil
             let sameSection = relevance.categoryBoost > 0 && rowCategory != nil && rowCategory == category
-            let rescored = builder.reranker.score(cosine: Double(match.score), publishedAt: publishedAt, queryDate: index.publishedAt(ofRow: match.row))
+            let rescored = builder.reranker.score(cosine: Double(match.score), publishedAt: publishedAt, queryDate: index.publishedAt(ofRow: row))
                 * (sameSection ? 1 + relevance.categoryBoost : 1)
-            return Self.reaches(Float(rescored), last) ? match.row : nil
+            if Self.reaches(Float(rescored), last) {
+                rows.append(row)
+            } else if isInPool(match.score, row: row) != false, bound != .unknown {
+                // It joins the pool and leaves the list as it is; the pool's new last candidate is not known.
+                pools[Int(row)] = .unknown
+                changedPools.insert(row)
+            }
         }
+        return rows
     }
 
-    /// The rows whose list a removed vector (an article's old text, or a deleted article) can change.
-    func rowsLeft(by vector: SparseVector, excluding own: Int32?, in index: SimilarityIndex) -> [Int32] {
+    /// The rows whose list a removed vector (an article's old text, or a deleted article) can change. Rows whose
+    /// pool loses it without the list changing are marked: the candidate that takes its place cannot be listed.
+    mutating func rowsLeft(by vector: SparseVector, excluding own: Int32?, in index: SimilarityIndex) -> [Int32] {
         let relevance = builder.relevance
         let divisor: Float = relevance.mmrLambda != nil ? 2 : relevance.isPlain ? 1 : Float(1 + max(0, relevance.categoryBoost))
-        return index.allScores(of: vector, excluding: own).compactMap { match in
-            Self.reaches(match.score, thresholds(ofRow: match.row).last / divisor) ? match.row : nil
+        var rows = [Int32]()
+        for match in index.allScores(of: vector, excluding: own) {
+            if Self.reaches(match.score, thresholds(ofRow: match.row).last / divisor) {
+                rows.append(match.row)
+            } else if tracksPools, isInPool(match.score, row: match.row) == true {
+                // Its place in the pool goes to a candidate below it, which cannot reach the list.
+                let wasFull = (pool(ofRow: match.row).floor ?? -1) >= 0
+                pools[Int(match.row)] = PoolBound(floor: wasFull ? nil : -1, edgeListed: false)
+                changedPools.insert(match.row)
+            }
         }
+        return rows
     }
 }

@@ -55,8 +55,8 @@ public final class LiveIndex: @unchecked Sendable {
         let builder = self.builder
         var thresholds = ListThresholds(builder: builder, rowCount: index.rowCount)
         let index = self.index
-        try store.forEachRelatedList { id, entries in
-            if let row = index.row(ofID: id) { thresholds.set(row: row, list: entries, in: index) }
+        try store.forEachRelatedListWithPool { id, entries, pool in
+            if let row = index.row(ofID: id) { thresholds.set(row: row, list: entries, pool: pool, in: index) }
         }
         self.thresholds = thresholds
     }
@@ -142,23 +142,29 @@ public final class LiveIndex: @unchecked Sendable {
             let row = index.add(vector, key: TieKey(publishedAt: article.publishedEpochSeconds, id: article.id))
             categories.append(article.category)
             do {
-                let list = builder.list(ofRow: row, index: index, categories: categories)
+                let (list, ownPool) = builder.chosen(ofRow: row, index: index, categories: categories)
                 affected.formUnion(
                     thresholds.rowsEntered(
                         by: vector, publishedAt: article.publishedEpochSeconds, category: article.category, excluding: row, in: index,
                         categories: categories))
                 affected.formUnion(listedBy.compactMap { index.row(ofID: $0) })
                 var updated = [String: [RelatedEntry]]()
+                var pools = [article.id: ownPool]
                 for other in affected where index.isLive(row: other) && other != row {
-                    updated[index.tieKey(ofRow: other).id] = builder.list(ofRow: other, index: index, categories: categories)
+                    let (entries, pool) = builder.chosen(ofRow: other, index: index, categories: categories)
+                    updated[index.tieKey(ofRow: other).id] = entries
+                    pools[index.tieKey(ofRow: other).id] = pool
                 }
+                collectChangedPools(into: &pools)
                 let counts = try refusedWhenStale {
                     try store.commitUpsert(
                         article, vector: VectorWrite(articleID: article.id, textHash: article.textHash, vector: vector),
-                        modelID: model.id, list: list, updatedLists: updated, expected: generation)
+                        modelID: model.id, list: list, updatedLists: updated, poolBounds: pools, expected: generation)
                 }
-                setFloor(row: row, list: list)
-                for (id, entries) in updated { if let other = index.row(ofID: id) { setFloor(row: other, list: entries) } }
+                setFloor(row: row, list: list, pool: ownPool)
+                for (id, entries) in updated {
+                    if let other = index.row(ofID: id) { setFloor(row: other, list: entries, pool: pools[id] ?? .unknown) }
+                }
                 return (counts.inserted == 1, list)
             } catch {
                 index.remove(id: article.id)
@@ -178,15 +184,23 @@ public final class LiveIndex: @unchecked Sendable {
             index.remove(id: id)
             do {
                 var refilled = [String: [RelatedEntry]]()
+                var pools = [String: PoolBound]()
                 for row in affected where index.isLive(row: row) {
-                    refilled[index.tieKey(ofRow: row).id] = builder.list(ofRow: row, index: index, categories: categories)
+                    let (entries, pool) = builder.chosen(ofRow: row, index: index, categories: categories)
+                    refilled[index.tieKey(ofRow: row).id] = entries
+                    pools[index.tieKey(ofRow: row).id] = pool
                 }
-                guard try refusedWhenStale({ try store.commitDelete(id: id, refilledLists: refilled, modelID: model.id, expected: generation) })
-                else {
+                collectChangedPools(into: &pools)
+                let deleted = try refusedWhenStale {
+                    try store.commitDelete(id: id, refilledLists: refilled, poolBounds: pools, modelID: model.id, expected: generation)
+                }
+                guard deleted else {
                     index.reinstate(row: removedRow)
                     return false
                 }
-                for (other, entries) in refilled { if let row = index.row(ofID: other) { setFloor(row: row, list: entries) } }
+                for (other, entries) in refilled {
+                    if let row = index.row(ofID: other) { setFloor(row: row, list: entries, pool: pools[other] ?? .unknown) }
+                }
                 return true
             } catch {
                 index.reinstate(row: removedRow)
@@ -207,8 +221,16 @@ public final class LiveIndex: @unchecked Sendable {
         }
     }
 
-    private func setFloor(row: Int32, list: [RelatedEntry]) {
-        thresholds.set(row: row, list: list, in: index)
+    private func setFloor(row: Int32, list: [RelatedEntry], pool: PoolBound) {
+        thresholds.set(row: row, list: list, pool: pool, in: index)
+    }
+
+    /// Adds the pool bounds a write changed without recomputing the list (recorded in the same transaction).
+    private func collectChangedPools(into pools: inout [String: PoolBound]) {
+        for row in thresholds.drainChangedPools() where index.isLive(row: row) {
+            let id = index.tieKey(ofRow: row).id
+            if pools[id] == nil { pools[id] = thresholds.pool(ofRow: row) }
+        }
     }
 }
 

@@ -66,7 +66,7 @@ struct Routes {
         let id = try articleID(context)
         let article = try RequestParsing.article(from: try await jsonObject(request), pathID: id)
         let (created, list, modelID) = try await state.performWrite { live in
-            let (created, list) = try Self.reloadingAware { try live.upsert(article) }
+            let (created, list) = try live.upsert(article)
             return (created, list, live.model.id)
         }
         return JSONResponse.make(
@@ -76,7 +76,7 @@ struct Routes {
 
     func delete(_ context: BasicRequestContext) async throws -> Response {
         let id = try articleID(context)
-        let deleted = try await state.performWrite { live in try Self.reloadingAware { try live.delete(id: id) } }
+        let deleted = try await state.performWrite { live in try live.delete(id: id) }
         guard deleted else { throw APIError.notFound("no article with id '\(id)'") }
         return Response(status: .noContent)
     }

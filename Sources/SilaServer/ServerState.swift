@@ -33,14 +33,25 @@ final class ServerState: @unchecked Sendable {
 
     var liveIndex: LiveIndex? { lock.withLock { live } }
 
-    /// Runs a live write (PUT, DELETE) on the write queue with the live index current when its turn comes.
+    /// Runs a live write (PUT, DELETE) on the write queue with the live index current when its turn comes. When
+    /// another process swapped new lists or a model in since the index was loaded, the index is reloaded at once
+    /// and the write retried, rather than refused until the next poll notices; 503 `index_reloading` only when
+    /// that fails too.
     func performWrite<T: Sendable>(_ body: @escaping @Sendable (LiveIndex) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             writeQueue.async { [self] in
                 continuation.resume(
                     with: Result {
                         guard let live = liveIndex else { throw APIError.noModel }
-                        return try body(live)
+                        do {
+                            return try body(live)
+                        } catch is LiveIndexError where lock.withLock({ runningJob == nil }) {
+                            try reloadOnWriteQueue()
+                            guard let reloaded = liveIndex else { throw APIError.noModel }
+                            return try Routes.reloadingAware { try body(reloaded) }
+                        } catch let error as LiveIndexError {
+                            return try Routes.reloadingAware { throw error }
+                        }
                     })
             }
         }

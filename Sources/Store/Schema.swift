@@ -33,7 +33,7 @@ enum Schema {
                 t.column("weights", .blob).notNull()  // Float32 little-endian
             }
             try db.create(index: "vectors_model", on: "vectors", columns: ["model_id"])
-            try createRelatedTable(db, named: "related")
+            try createRelatedTableV1(db, named: "related")
             try db.create(table: "jobs") { t in
                 t.autoIncrementedPrimaryKey("id")
                 t.column("kind", .text).notNull()
@@ -65,11 +65,28 @@ enum Schema {
                 t.column("changed_at", .double).notNull()
             }
         }
+        migrator.registerMigration("v5-related-pool-bounds") { db in
+            // What the reverse update knows of the candidate pool each list was chosen from (`PoolBound`), so a
+            // live write recomputes only the lists it can change. NULL: not known (lists written before v5).
+            try db.alter(table: "related") { t in
+                t.add(column: "pool_floor", .double)
+                t.add(column: "pool_edge_listed", .boolean)
+            }
+        }
         return migrator
     }
 
-    /// The related-lists table; also used for the shadow table a recompute fills before the swap.
+    /// The related-lists table of the current schema: the shadow tables recomputes fill before their swap.
     static func createRelatedTable(_ db: Database, named name: String) throws {
+        try createRelatedTableV1(db, named: name)
+        try db.alter(table: name) { t in
+            t.add(column: "pool_floor", .double)
+            t.add(column: "pool_edge_listed", .boolean)
+        }
+    }
+
+    /// The related-lists table as migration v1 created it (frozen: later columns come by migrations).
+    static func createRelatedTableV1(_ db: Database, named name: String) throws {
         try db.create(table: name) { t in
             t.column("article_id", .text).notNull().references("articles", onDelete: .cascade)
             t.column("rank", .integer).notNull()

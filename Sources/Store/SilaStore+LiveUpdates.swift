@@ -10,7 +10,7 @@ extension SilaStore {
     ///   process swapped lists in), nothing is written and `StoreError.generationChanged` is thrown.
     public func commitUpsert(
         _ article: Article, vector: VectorWrite?, modelID: String?, list: [RelatedEntry],
-        updatedLists: [String: [RelatedEntry]], expected: StoreGeneration? = nil
+        updatedLists: [String: [RelatedEntry]], poolBounds: [String: PoolBound] = [:], expected: StoreGeneration? = nil
     ) throws -> UpsertCounts {
         try write { db in
             try Self.requireGeneration(expected, in: db)
@@ -21,6 +21,7 @@ extension SilaStore {
                 var lists = updatedLists
                 lists[article.id] = list
                 try Self.replaceLists(lists, modelID: modelID, in: db)
+                try Self.updatePoolBounds(poolBounds, in: db)
             }
             return counts
         }
@@ -29,13 +30,17 @@ extension SilaStore {
     /// Deletes an article (its vector and its list go with it) and writes the refilled lists of the articles that
     /// listed it, in one transaction, journaled like `commitUpsert`. Returns false when the article did not exist.
     public func commitDelete(
-        id: String, refilledLists: [String: [RelatedEntry]], modelID: String?, expected: StoreGeneration? = nil
+        id: String, refilledLists: [String: [RelatedEntry]], poolBounds: [String: PoolBound] = [:], modelID: String?,
+        expected: StoreGeneration? = nil
     ) throws -> Bool {
         try write { db in
             try Self.requireGeneration(expected, in: db)
             guard try Article.deleteOne(db, key: id) else { return false }
             try Self.journalChange(of: id, in: db)
-            if let modelID { try Self.replaceLists(refilledLists, modelID: modelID, in: db) }
+            if let modelID {
+                try Self.replaceLists(refilledLists, modelID: modelID, in: db)
+                try Self.updatePoolBounds(poolBounds, in: db)
+            }
             return true
         }
     }

@@ -12,6 +12,18 @@ public struct RelatedEntry: Hashable, Sendable, Codable {
     }
 }
 
+/// Lists recomputed in a swap transaction, and what is known of the pools of the lists they leave as they are.
+public struct ReconciledLists {
+    public var lists: [String: [RelatedEntry]] = [:]
+    /// Pool bounds of the recomputed lists and of lists whose pool alone changed.
+    public var poolBounds: [String: PoolBound] = [:]
+
+    public init(lists: [String: [RelatedEntry]] = [:], poolBounds: [String: PoolBound] = [:]) {
+        self.lists = lists
+        self.poolBounds = poolBounds
+    }
+}
+
 /// A point in the journal of live writes (`list_changes`): what a recompute's snapshot already contains.
 public typealias ChangeMark = Int64
 
@@ -83,13 +95,13 @@ extension SilaStore {
     /// lists the writes since `mark` touched: what it returns is written over the swapped-in lists.
     /// - Parameter mark: the journal position the lists were computed at (default: now, for callers with no
     ///   concurrent writers).
-    /// - Parameter lists: called with a `write` function; call it once per article with its list.
+    /// - Parameter lists: called with a `write` function; call it once per article with its list and pool bound.
     /// - Parameter settings: key/value settings written in the same transaction as the swap.
     /// - Parameter aroundSwap: runs the swap transaction (a server holds its writes back around it).
     public func replaceAllRelated(
         modelID: String, since mark: ChangeMark? = nil, computedAt: Date = Date(), settings: [String: String] = [:],
-        lists: (_ write: (_ articleID: String, _ entries: [RelatedEntry]) throws -> Void) throws -> Void,
-        reconcile: (ListSwapContext) throws -> [String: [RelatedEntry]] = { _ in [:] },
+        lists: (_ write: (_ articleID: String, _ entries: [RelatedEntry], _ pool: PoolBound) throws -> Void) throws -> Void,
+        reconcile: (ListSwapContext) throws -> ReconciledLists = { _ in ReconciledLists() },
         aroundSwap: (_ swap: () throws -> Void) throws -> Void = { try $0() }
     ) throws {
         let mark = try mark ?? changeMark()
@@ -99,7 +111,7 @@ extension SilaStore {
         defer {
             if !swapped { _ = try? write { db in try db.execute(sql: "DROP TABLE IF EXISTS \(shadow)") } }
         }
-        var pending = [(String, [RelatedEntry])]()
+        var pending = [(String, [RelatedEntry], PoolBound)]()
         let timestamp = computedAt.timeIntervalSince1970
         func flush() throws {
             let batch = pending
@@ -110,16 +122,22 @@ extension SilaStore {
                         db, sql: "SELECT DISTINCT article_id FROM list_changes WHERE seq > ? AND article_id NOT IN (SELECT id FROM articles)",
                         arguments: [mark]))
                 let insert = try db.makeStatement(
-                    sql: "INSERT INTO \(shadow) (article_id, rank, related_id, score, model_id, computed_at) VALUES (?, ?, ?, ?, ?, ?)")
-                for (articleID, entries) in batch where !deleted.contains(articleID) {
+                    sql: """
+                        INSERT INTO \(shadow) (article_id, rank, related_id, score, model_id, computed_at, pool_floor, pool_edge_listed)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """)
+                for (articleID, entries, pool) in batch where !deleted.contains(articleID) {
+                    // A list that loses a deleted entry is recomputed at the swap; until then its pool is not known.
+                    let pool = entries.contains { deleted.contains($0.id) } ? PoolBound.unknown : pool
                     for (rank, entry) in entries.enumerated() where !deleted.contains(entry.id) {
-                        try insert.execute(arguments: [articleID, rank + 1, entry.id, entry.score, modelID, timestamp])
+                        try insert.execute(
+                            arguments: [articleID, rank + 1, entry.id, entry.score, modelID, timestamp, pool.floor, pool.edgeListed])
                     }
                 }
             }
         }
-        try lists { articleID, entries in
-            pending.append((articleID, entries))
+        try lists { articleID, entries, pool in
+            pending.append((articleID, entries, pool))
             if pending.count >= 2000 { try flush() }
         }
         try flush()
@@ -129,7 +147,9 @@ extension SilaStore {
                     try db.execute(sql: "DROP TABLE related")
                     try db.execute(sql: "ALTER TABLE \(shadow) RENAME TO related")
                     let context = ListSwapContext(db: db, modelID: modelID, mark: mark)
-                    try Self.replaceLists(try reconcile(context), modelID: modelID, in: db)
+                    let reconciled = try reconcile(context)
+                    try Self.replaceLists(reconciled.lists, modelID: modelID, in: db)
+                    try Self.updatePoolBounds(reconciled.poolBounds, in: db)
                     try db.execute(
                         sql: "DELETE FROM list_changes WHERE changed_at < ?",
                         arguments: [Date().timeIntervalSince1970 - Self.changeJournalRetention])
@@ -157,20 +177,28 @@ extension SilaStore {
 
     /// Streams every stored list in article id order (articles without a list are skipped).
     public func forEachRelatedList(_ body: (String, [RelatedEntry]) throws -> Void) throws {
+        try forEachRelatedListWithPool { id, entries, _ in try body(id, entries) }
+    }
+
+    /// Streams every stored list with what is known of its pool, in article id order.
+    public func forEachRelatedListWithPool(_ body: (String, [RelatedEntry], PoolBound) throws -> Void) throws {
         try read { db in
-            let rows = try Row.fetchCursor(db, sql: "SELECT article_id, related_id, score FROM related ORDER BY article_id, rank")
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT article_id, related_id, score, pool_floor, pool_edge_listed FROM related ORDER BY article_id, rank")
             var currentID: String? = nil
+            var pool = PoolBound.unknown
             var entries = [RelatedEntry]()
             while let row = try rows.next() {
                 let id: String = row["article_id"]
                 if id != currentID {
-                    if let currentID { try body(currentID, entries) }
+                    if let currentID { try body(currentID, entries, pool) }
                     currentID = id
+                    pool = PoolBound(row: row)
                     entries.removeAll(keepingCapacity: true)
                 }
                 entries.append(RelatedEntry(id: row["related_id"], score: row["score"]))
             }
-            if let currentID { try body(currentID, entries) }
+            if let currentID { try body(currentID, entries, pool) }
         }
     }
 

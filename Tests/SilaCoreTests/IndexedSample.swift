@@ -8,9 +8,13 @@ import Testing
 /// start from, and the list comparisons they end with.
 enum IndexedSample {
     static func make(in directory: TemporaryDirectory, _ name: String, plain: Bool) throws -> (SilaStore, LiveIndex) {
+        try make(in: directory, name, options: options(plain: plain))
+    }
+
+    static func make(in directory: TemporaryDirectory, _ name: String, options: IndexOptions) throws -> (SilaStore, LiveIndex) {
         let store = try SilaStore.open(path: directory.path(name), createIfMissing: true)
         _ = try Ingestor(store: store).ingest(paths: [RepositoryFiles.sampleArticles.path], format: .jsonl)
-        _ = try Indexer(store: store).run(options(plain: plain))
+        _ = try Indexer(store: store).run(options)
         return (store, try #require(try LiveIndex.load(store: store)))
     }
 

@@ -53,10 +53,28 @@ import Testing
     /// full recompute, with news ranking on.
     @Test(arguments: [(true, 11), (false, 12), (false, 13), (false, 14), (false, 15)])
     func aSeededMixOfWritesLeavesTheListsOfAFullRecompute(plain: Bool, seed: UInt64) throws {
-        let (store, live) = try indexedSample(plain: plain)
+        try seededMixEqualsRecompute(options(plain: plain), seed: seed, steps: 24)
+    }
+
+    /// Short lists from small candidate pools on the sample corpus: every pool is full, so new articles push
+    /// candidates out of pools (listed or not) and removals let others in — the cases the pool bounds decide.
+    @Test(arguments: [21, 22, 23, 24, 25, 26])
+    func withFullCandidatePoolsASeededMixStillLeavesTheListsOfAFullRecompute(seed: UInt64) throws {
+        var options = options(plain: false)
+        options.k = 3
+        options.relevance.candidatePool = 4
+        options.relevance.recencyWeight = 0.9
+        try seededMixEqualsRecompute(options, seed: seed, steps: 80, reloadEvery: seed.isMultiple(of: 2) ? 2 : nil)
+    }
+
+    /// - Parameter reloadEvery: reload the live index from the store every so many writes (a server restart): what
+    ///   the writes learnt of the pools must have been stored with them.
+    func seededMixEqualsRecompute(_ options: IndexOptions, seed: UInt64, steps: Int, reloadEvery: Int? = nil) throws {
+        var (store, live) = try IndexedSample.make(in: directory, "mix-\(seed).sqlite", options: options)
         var random = SeededGenerator(seed: seed)
         var created = [String]()
-        for step in 0..<24 {
+        for step in 0..<steps {
+            if let reloadEvery, step > 0, step.isMultiple(of: reloadEvery) { live = try #require(try LiveIndex.load(store: store)) }
             let ids = try store.articleIDs().sorted()
             let source = try #require(try store.article(id: ids.randomElement(using: &random)!))
             let other = try #require(try store.article(id: ids.randomElement(using: &random)!))
@@ -79,7 +97,7 @@ import Testing
             }
         }
         let liveLists = try allLists(store)
-        _ = try Indexer(store: store).run(options(plain: plain))
+        _ = try Indexer(store: store).run(options)
         #expect(try sameLists(liveLists, try allLists(store)))
     }
 

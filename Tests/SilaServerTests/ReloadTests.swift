@@ -29,7 +29,29 @@ import Testing
         await server.stop()
         #expect(before != newModel)
         #expect(seen == newModel, "the server still reports model \(seen ?? "none")")
-        #expect(put.status == 201)
+        #expect(put.status == 201, "\(put.text)")
         #expect(vectorModel == newModel)
+    }
+
+    /// A write that arrives after another process swapped lists in, before the poll noticed, reloads the index and
+    /// goes through (it used to answer 503 until the next poll).
+    @Test func aWriteRightAfterAnotherProcessSwappedReloadsAndSucceeds() async throws {
+        let server = try await RunningServer { $0.reloadCheckSeconds = 3600 }
+        var options = IndexOptions()
+        options.modelsDirectory = nil
+        options.refit = true
+        options.plain = true
+        options.parameters.minDF = 1
+        _ = try Indexer(store: server.store).run(options)
+        let newModel = try server.store.currentModelID()
+        let put = try await server.request("PUT", "/v1/articles/right-after", json: #"{"body": "نص عن الاقتصاد والنفط والأسواق"}"#)
+        let delete = try await server.request("DELETE", "/v1/articles/pol-003")
+        let vectorModel = try server.store.vectorModelID(of: "right-after")
+        let listing = try server.store.articlesListing("pol-003")
+        await server.stop()
+        #expect(put.status == 201, "\(put.text)")
+        #expect(vectorModel == newModel)
+        #expect(delete.status == 204)
+        #expect(listing.isEmpty)
     }
 }

@@ -100,12 +100,12 @@ import Vectorizer
         let store = try SilaStore.open(path: directory.path("d.sqlite"), createIfMissing: true)
         _ = try store.upsert([article("1"), article("2"), article("3")])
         try store.replaceAllRelated(modelID: "m1") { write in
-            try write("1", [RelatedEntry(id: "2", score: 0.5), RelatedEntry(id: "3", score: 0.25)])
-            try write("2", [RelatedEntry(id: "1", score: 0.5)])
+            try write("1", [RelatedEntry(id: "2", score: 0.5), RelatedEntry(id: "3", score: 0.25)], .unknown)
+            try write("2", [RelatedEntry(id: "1", score: 0.5)], .unknown)
         }
         #expect(try store.relatedList(of: "1").map(\.id) == ["2", "3"])
         try store.replaceAllRelated(modelID: "m2") { write in
-            try write("3", [RelatedEntry(id: "1", score: 0.9)])
+            try write("3", [RelatedEntry(id: "1", score: 0.9)], .unknown)
         }
         #expect(try store.relatedList(of: "1").isEmpty)
         #expect(try store.relatedList(of: "3") == [RelatedEntry(id: "1", score: 0.9)])
@@ -114,11 +114,11 @@ import Vectorizer
     @Test func aRecomputeThatFailsBeforeTheSwapLeavesTheOldListsServedAndNoShadowTable() throws {
         let store = try SilaStore.open(path: directory.path("e.sqlite"), createIfMissing: true)
         _ = try store.upsert([article("1"), article("2")])
-        try store.replaceAllRelated(modelID: "m1") { write in try write("1", [RelatedEntry(id: "2", score: 0.5)]) }
+        try store.replaceAllRelated(modelID: "m1") { write in try write("1", [RelatedEntry(id: "2", score: 0.5)], .unknown) }
         struct Interrupted: Error {}
         #expect(throws: Interrupted.self) {
             try store.replaceAllRelated(modelID: "m2") { write in
-                try write("1", [])
+                try write("1", [], .unknown)
                 throw Interrupted()
             }
         }
@@ -155,8 +155,8 @@ import Vectorizer
         let mark = try store.changeMark()
         #expect(try store.commitDelete(id: "2", refilledLists: [:], modelID: nil))
         try store.replaceAllRelated(modelID: "m", since: mark) { write in
-            try write("1", [RelatedEntry(id: "2", score: 0.5), RelatedEntry(id: "3", score: 0.25)])
-            try write("2", [RelatedEntry(id: "1", score: 0.5)])
+            try write("1", [RelatedEntry(id: "2", score: 0.5), RelatedEntry(id: "3", score: 0.25)], .unknown)
+            try write("2", [RelatedEntry(id: "1", score: 0.5)], .unknown)
         }
         #expect(try store.relatedList(of: "1").map(\.id) == ["3"])
         #expect(try store.relatedList(of: "2").isEmpty)
@@ -174,10 +174,29 @@ import Vectorizer
         var seen = [String: Bool]()
         try store.replaceAllRelated(modelID: "m", since: mark) { _ in } reconcile: { context in
             for change in try context.changedArticles() { seen[change.id] = change.vector != nil || change.category != nil }
-            return ["4": [RelatedEntry(id: "1", score: 0.3)]]
+            return ReconciledLists(lists: ["4": [RelatedEntry(id: "1", score: 0.3)]])
         }
         #expect(Set(seen.keys) == ["4", "2"])
         #expect(try store.relatedList(of: "4") == [RelatedEntry(id: "1", score: 0.3)])
+    }
+
+    /// What a write learns of other lists' candidate pools is stored with it, for a server that restarts.
+    @Test func poolBoundsAreStoredWithTheListsAndUpdatedByLiveWrites() throws {
+        let store = try SilaStore.open(path: directory.path("pools.sqlite"), createIfMissing: true)
+        _ = try store.upsert([article("1"), article("2"), article("3")])
+        try store.replaceAllRelated(modelID: "m") { write in
+            try write("1", [RelatedEntry(id: "2", score: 0.5)], PoolBound(floor: 0.25, edgeListed: true))
+            try write("2", [RelatedEntry(id: "1", score: 0.5)], PoolBound(floor: -1, edgeListed: false))
+        }
+        #expect(
+            try store.commitDelete(
+                id: "3", refilledLists: ["1": [RelatedEntry(id: "2", score: 0.45)]],
+                poolBounds: ["1": PoolBound(floor: 0.2, edgeListed: false), "2": .unknown], modelID: "m"))
+        var pools = [String: PoolBound]()
+        try store.forEachRelatedListWithPool { id, _, pool in pools[id] = pool }
+        #expect(pools == ["1": PoolBound(floor: 0.2, edgeListed: false), "2": .unknown])
+        #expect(try store.relatedList(of: "1") == [RelatedEntry(id: "2", score: 0.45)])
+        #expect(try store.relatedList(of: "2") == [RelatedEntry(id: "1", score: 0.5)])
     }
 
     @Test func aLiveWriteComputedAgainstListsSwappedSinceIsRefusedWholly() throws {
@@ -185,7 +204,7 @@ import Vectorizer
         _ = try store.upsert([article("1"), article("2")])
         let before = try store.generation()
         try store.replaceAllRelated(modelID: "m", settings: [SilaStore.listsStampKey: "swap-1"]) { write in
-            try write("1", [RelatedEntry(id: "2", score: 0.5)])
+            try write("1", [RelatedEntry(id: "2", score: 0.5)], .unknown)
         }
         #expect(throws: StoreError.self) {
             try store.commitUpsert(article("3"), vector: nil, modelID: nil, list: [], updatedLists: [:], expected: before)
@@ -199,8 +218,8 @@ import Vectorizer
         let store = try SilaStore.open(path: directory.path("f.sqlite"), createIfMissing: true)
         _ = try store.upsert([article("1"), article("2"), article("3")])
         try store.replaceAllRelated(modelID: "m") { write in
-            try write("1", [RelatedEntry(id: "2", score: 0.5), RelatedEntry(id: "3", score: 0.4)])
-            try write("3", [RelatedEntry(id: "2", score: 0.7)])
+            try write("1", [RelatedEntry(id: "2", score: 0.5), RelatedEntry(id: "3", score: 0.4)], .unknown)
+            try write("3", [RelatedEntry(id: "2", score: 0.7)], .unknown)
         }
         #expect(Set(try store.articlesListing("2")) == ["1", "3"])
         #expect(try store.commitDelete(id: "2", refilledLists: ["1": [RelatedEntry(id: "3", score: 0.4)], "3": []], modelID: "m"))
@@ -277,6 +296,6 @@ import Vectorizer
     }
 
     @Test func migrationsAreAppendOnlyAndNamed() {
-        #expect(Schema.migrator.migrations == ["v1-articles-models-vectors-related-jobs", "v2-settings", "v3-articles-meta-index", "v4-list-changes"])
+        #expect(Schema.migrator.migrations == ["v1-articles-models-vectors-related-jobs", "v2-settings", "v3-articles-meta-index", "v4-list-changes", "v5-related-pool-bounds"])
     }
 }

@@ -42,10 +42,23 @@ public struct RelatedListBuilder: Sendable {
 
     /// The final list of a stored row, searched now.
     public func list(ofRow row: Int32, index: SimilarityIndex, categories: [String?]) -> [RelatedEntry] {
+        chosen(ofRow: row, index: index, categories: categories).entries
+    }
+
+    /// The final list of a stored row, searched now, with what the reverse update needs to know of its pool.
+    func chosen(ofRow row: Int32, index: SimilarityIndex, categories: [String?]) -> (entries: [RelatedEntry], pool: PoolBound) {
         let vector = index.vector(ofRow: row)
-        return list(
-            from: index.search(vector, k: poolSize, excluding: row), queryVector: vector,
-            queryDate: index.tieKey(ofRow: row).publishedAt,
+        let matches = index.search(vector, k: poolSize, excluding: row)
+        let entries = list(
+            from: matches, queryVector: vector, queryDate: index.tieKey(ofRow: row).publishedAt,
             queryCategory: Int(row) < categories.count ? categories[Int(row)] : nil, index: index, categories: categories)
+        return (entries, poolBound(of: matches, list: entries, index: index))
+    }
+
+    /// The pool bound of a list chosen from `matches` (the exact neighbours, best first).
+    func poolBound(of matches: [ScoredMatch], list: [RelatedEntry], index: SimilarityIndex) -> PoolBound {
+        guard matches.count >= poolSize, let edge = matches.last else { return PoolBound(floor: -1, edgeListed: false) }
+        let edgeID = index.tieKey(ofRow: edge.row).id
+        return PoolBound(floor: Double(edge.score), edgeListed: list.contains { $0.id == edgeID })
     }
 }
