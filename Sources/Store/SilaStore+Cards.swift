@@ -18,19 +18,7 @@ extension SilaStore {
     /// The cards of those `ids` that exist, by id.
     public func cards(ids: [String]) throws -> [String: ArticleCard] {
         guard !ids.isEmpty else { return [:] }
-        let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ",")
-        return try pool.read { db in
-            var cards = [String: ArticleCard]()
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT id, title, url, category, published_at FROM articles WHERE id IN (\(placeholders))",
-                arguments: StatementArguments(ids))
-            while let row = try rows.next() {
-                let card = ArticleCard(
-                    id: row[0], title: row[1], url: row[2], category: row[3], publishedAt: row[4])
-                cards[card.id] = card
-            }
-            return cards
-        }
+        return try read { db in try Self.cards(ids: ids, in: db) }
     }
 
     /// Whether an article with this id is stored.

@@ -24,6 +24,15 @@ public struct RelatedItem: Codable, Hashable, Sendable {
     }
 }
 
+extension RelatedItem {
+    /// Entries joined with their cards, in the entries' order (entries without a card are dropped).
+    public static func items(for entries: [RelatedEntry], cards: [String: ArticleCard]) -> [RelatedItem] {
+        entries.compactMap { entry in
+            cards[entry.id].map { RelatedItem(id: $0.id, title: $0.title, url: $0.url, publishedAt: $0.publishedAt, score: entry.score) }
+        }
+    }
+}
+
 extension Explainer {
     /// Adds the explanation of each item relative to `query`.
     public func explain(_ items: [RelatedItem], for query: Article, store: SilaStore) throws -> [RelatedItem] {
@@ -39,10 +48,7 @@ extension Explainer {
 extension SilaStore {
     /// Stored entries joined with their articles' public fields (entries whose article vanished are dropped).
     public func items(for entries: [RelatedEntry]) throws -> [RelatedItem] {
-        let cards = try cards(ids: entries.map(\.id))
-        return entries.compactMap { entry in
-            cards[entry.id].map { RelatedItem(id: $0.id, title: $0.title, url: $0.url, publishedAt: $0.publishedAt, score: entry.score) }
-        }
+        RelatedItem.items(for: entries, cards: try cards(ids: entries.map(\.id)))
     }
 
     /// The stored «شاهد أيضاً» list of an article, at most `k` long.

@@ -21,9 +21,10 @@ public struct RelatedLookup {
     /// At most `k` suggestions for the stored article `id` that `filter` admits, best first.
     /// - Throws: `CoreError.unknownArticle` when the id is not stored.
     public func related(of id: String, k: Int, filter: RelatedFilter = RelatedFilter()) throws -> (items: [RelatedItem], source: Source) {
-        guard try store.hasArticle(id: id) else { throw CoreError.unknownArticle(id: id) }
-        let stored = try store.relatedList(of: id)
-        if filter.isEmpty, k <= stored.count { return (try store.items(for: Array(stored.prefix(k))), .stored) }
+        // One snapshot answers the common case: the existence check, the list and the cards of its first k.
+        guard let answer = try store.storedAnswer(of: id, k: k) else { throw CoreError.unknownArticle(id: id) }
+        let stored = answer.entries
+        if filter.isEmpty, k <= stored.count { return (RelatedItem.items(for: Array(stored.prefix(k)), cards: answer.cards), .stored) }
         // A list shorter than the recompute's length holds every candidate there was: it is complete for any k.
         let complete = try stored.count < (ListSettings.stored(in: store)?.k ?? stored.count)
         let admitted: [RelatedEntry]
