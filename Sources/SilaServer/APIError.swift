@@ -61,14 +61,23 @@ struct ErrorBody: Encodable {
 /// JSON responses with a stable key order.
 enum JSONResponse {
     static func make(status: HTTPResponse.Status = .ok, _ value: some Encodable) -> Response {
+        make(status: status, body: body(value))
+    }
+
+    /// A response with an already encoded body.
+    static func make(status: HTTPResponse.Status = .ok, body: ByteBuffer) -> Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: body))
+    }
+
+    /// The JSON of `value` and a newline.
+    static func body(_ value: some Encodable) -> ByteBuffer {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(value)) ?? Data(#"{"error":{"code":"internal","message":"encoding failed"}}"#.utf8)
         var buffer = ByteBuffer()
         buffer.writeBytes(data)
         buffer.writeString("\n")
-        return Response(
-            status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: buffer))
+        return buffer
     }
 }
 

@@ -7,6 +7,8 @@ import Store
 struct Routes {
     let state: ServerState
     let configuration: ServerConfiguration
+    /// Encoded GET answers, shared by every listener of the server.
+    let answers: AnswerCache
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/v1/health") { _, _ in try health() }
@@ -40,7 +42,12 @@ struct Routes {
                 uptime_seconds: Date().timeIntervalSince(state.startedAt)))
     }
 
+    /// A repeated request target is answered from `answers` until the lists change; only a 200 is filed (errors
+    /// are cheap and must name the request). The generation is taken before the store is read (see AnswerCache).
     func related(_ request: Request, _ context: BasicRequestContext) throws -> Response {
+        let target = request.uri.string
+        let generation = state.answersGeneration
+        if let body = answers.answer(for: target, generation: generation) { return JSONResponse.make(body: body) }
         let id = try articleID(context)
         let k = try requestedK(request)
         let filter = try requestedFilter(request)
@@ -51,7 +58,10 @@ struct Routes {
             throw APIError.notFound("no article with id '\(id)'")
         }
         let items = try explained(answer.items, for: { try state.store.article(id: id) }, request)
-        return JSONResponse.make(RelatedAnswer(id: id, related: items, model: state.liveIndex?.model.id, source: answer.source))
+        let reply = RelatedAnswer(id: id, related: items, model: state.liveIndex?.model.id, source: answer.source)
+        let body = RelatedAnswerJSON.body(of: reply) ?? JSONResponse.body(reply)
+        answers.store(body, for: target, generation: generation)
+        return JSONResponse.make(body: body)
     }
 
     /// Adds explanations when the request asks for them (`?explain=1`).

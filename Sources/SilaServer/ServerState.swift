@@ -20,6 +20,8 @@ final class ServerState: @unchecked Sendable {
     /// The store's generation the live index was loaded at.
     private var loadedGeneration: StoreGeneration
     private var reloading = false
+    /// Bumped after every change to what a GET may answer (live write, swap, reload); `AnswerCache` checks it.
+    private var generationOfAnswers: UInt64 = 0
     private let writeQueue = DispatchQueue(label: "sila.live-writes")
     let startedAt = Date()
 
@@ -33,6 +35,12 @@ final class ServerState: @unchecked Sendable {
 
     var liveIndex: LiveIndex? { lock.withLock { live } }
 
+    /// The current generation of answers: take it before reading the store, file the answer under it.
+    var answersGeneration: UInt64 { lock.withLock { generationOfAnswers } }
+
+    /// Cached answers read before this call are not served any more.
+    func answersChanged() { lock.withLock { generationOfAnswers &+= 1 } }
+
     /// Runs a live write (PUT, DELETE) on the write queue with the live index current when its turn comes. When
     /// another process swapped new lists or a model in since the index was loaded, the index is reloaded at once
     /// and the write retried, rather than refused until the next poll notices; 503 `index_reloading` only when
@@ -40,19 +48,20 @@ final class ServerState: @unchecked Sendable {
     func performWrite<T: Sendable>(_ body: @escaping @Sendable (LiveIndex) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             writeQueue.async { [self] in
-                continuation.resume(
-                    with: Result {
-                        guard let live = liveIndex else { throw APIError.noModel }
-                        do {
-                            return try body(live)
-                        } catch is LiveIndexError where lock.withLock({ runningJob == nil }) {
-                            try reloadOnWriteQueue()
-                            guard let reloaded = liveIndex else { throw APIError.noModel }
-                            return try Routes.reloadingAware { try body(reloaded) }
-                        } catch let error as LiveIndexError {
-                            return try Routes.reloadingAware { throw error }
-                        }
-                    })
+                let result = Result {
+                    guard let live = liveIndex else { throw APIError.noModel }
+                    do {
+                        return try body(live)
+                    } catch is LiveIndexError where lock.withLock({ runningJob == nil }) {
+                        try reloadOnWriteQueue()
+                        guard let reloaded = liveIndex else { throw APIError.noModel }
+                        return try Routes.reloadingAware { try body(reloaded) }
+                    } catch let error as LiveIndexError {
+                        return try Routes.reloadingAware { throw error }
+                    }
+                }
+                answersChanged()  // after the commit, before the writer hears back
+                continuation.resume(with: result)
             }
         }
     }
@@ -69,6 +78,7 @@ final class ServerState: @unchecked Sendable {
         lock.withLock {
             live = reloaded
             loadedGeneration = generation
+            generationOfAnswers &+= 1
         }
     }
 
@@ -84,6 +94,7 @@ final class ServerState: @unchecked Sendable {
             return true
         }
         guard stale else { return false }
+        answersChanged()  // the other process's lists are already in the store
         defer { lock.withLock { reloading = false } }
         logger?.notice("the database changed under the server (model \(current.modelID ?? "none")): reloading the index")
         try installReloadedIndex()
@@ -110,6 +121,7 @@ final class ServerState: @unchecked Sendable {
                     try? store.updateJob(id: jobID, progress: Double(progress.done) / Double(max(progress.total, 1)))
                 } aroundSwap: { swap in
                     try self.writeQueue.sync {
+                        defer { self.answersChanged() }
                         try swap()
                         try self.reloadOnWriteQueue()
                     }

@@ -10,11 +10,13 @@ public struct SilaServer: Sendable {
     public let configuration: ServerConfiguration
     let state: ServerState
     let metrics = ServerMetrics()
+    let answers: AnswerCache
 
     /// - Throws: when the database cannot be read.
     public init(store: SilaStore, configuration: ServerConfiguration, indexOptions: IndexOptions = IndexOptions()) throws {
         self.configuration = configuration
         state = try ServerState(store: store, indexOptions: indexOptions)
+        answers = AnswerCache(capacityBytes: configuration.answerCacheBytes)
     }
 
     /// The router with every route and the JSON error middleware (also used by in-process tests).
@@ -26,7 +28,7 @@ public struct SilaServer: Sendable {
         router.middlewares.add(
             RequestHeadLimitMiddleware(maxHeaderBytes: configuration.maxHeaderBytes, maxTargetBytes: configuration.maxTargetBytes))
         if let token = configuration.accessToken { router.middlewares.add(AccessTokenMiddleware(token: token)) }
-        Routes(state: state, configuration: configuration).register(on: router)
+        Routes(state: state, configuration: configuration, answers: answers).register(on: router)
         router.get("/metrics") { [state, metrics] _, _ in
             metrics.setIndex(articles: state.liveIndex?.articleCount ?? 0, lastRecompute: try state.store.lastComputedAt())
             return Response(
@@ -86,12 +88,19 @@ public struct SilaServer: Sendable {
 
 extension SilaServer {
     /// Polls the store's generation until cancelled; a reload runs on a thread of its own (it reads every vector).
+    /// Any commit to the file since the last poll (another process's included) retires the cached answers.
     static func watchForOtherWriters(state: ServerState, every seconds: Double, logger: Logger) async {
+        var fileStamp = DatabaseFileStamp(databasePath: state.store.path)
         while !Task.isCancelled {
             do {
                 try await Task.sleep(for: .seconds(seconds))
             } catch {
                 return
+            }
+            let stamp = DatabaseFileStamp(databasePath: state.store.path)
+            if stamp != fileStamp {
+                state.answersChanged()
+                fileStamp = stamp
             }
             await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
                 Thread.detachNewThread {
