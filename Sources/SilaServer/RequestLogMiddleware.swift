@@ -4,17 +4,17 @@ import Logging
 
 /// Gives every request an id that ties its log lines to the CMS's own logs: the caller's `X-Request-Id` when it
 /// sends a sane one, else the server's. The id is echoed in the response header and set on the request's logger.
+/// The id is carried in a task-local read by the logger's metadata provider (`RequestIDMetadata`) rather than set
+/// on the request's logger: StreamLogHandler re-renders its metadata on every change, a visible share of a GET.
 /// One access line per request at `debug` (`--log-level debug`); failures (4xx/5xx) at `notice`, so a default log
 /// shows what went wrong and for which request without the cost of logging ten thousand successes a second.
 struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     static var headerName: HTTPField.Name { HTTPField.Name("X-Request-Id")! }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var context = context
         let id = Self.callerID(request.headers[Self.headerName]) ?? context.id
-        context.logger[metadataKey: "request_id"] = .string(id)
         let start = ContinuousClock.now
-        var response = try await next(request, context)
+        var response = try await RequestIDMetadata.$current.withValue(id) { try await next(request, context) }
         response.headers[Self.headerName] = id
         let status = response.status.code
         let level: Logger.Level = status >= 400 ? .notice : .debug
@@ -22,7 +22,10 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
             let elapsed = ContinuousClock.now - start
             context.logger.log(
                 level: level, "\(request.method.rawValue) \(request.uri.path) \(status)",
-                metadata: ["ms": .string(String(format: "%.2f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1e3))])
+                metadata: [
+                    "request_id": .string(id),
+                    "ms": .string(String(format: "%.2f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1e3)),
+                ])
         }
         return response
     }
@@ -36,5 +39,20 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
             })
         else { return nil }
         return value
+    }
+}
+
+/// `request_id` in every line logged while a request is answered (errors logged by other middlewares included).
+enum RequestIDMetadata {
+    @TaskLocal static var current: String?
+
+    static let provider = Logger.MetadataProvider { current.map { ["request_id": .string($0)] } ?? [:] }
+
+    /// `logger` with the provider added to any it already has.
+    static func adding(to logger: Logger) -> Logger {
+        var logger = logger
+        logger.handler.metadataProvider =
+            logger.handler.metadataProvider.map { Logger.MetadataProvider.multiplex([$0, provider]) ?? provider } ?? provider
+        return logger
     }
 }

@@ -9,6 +9,7 @@ import Prometheus
 final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     let factory: PrometheusMetricsFactory
+    private let requestMetrics = RequestMetricHandles()
 
     init() {
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -21,12 +22,16 @@ final class ServerMetrics: Sendable {
     }
 
     func record(route: String, method: String, status: Int, seconds: Double) {
-        Counter(
-            label: "sila_requests_total", dimensions: [("route", route), ("method", method), ("status", String(status))],
-            factory: factory
-        ).increment()
-        Metrics.Timer(label: "sila_request_duration_seconds", dimensions: [("route", route), ("method", method)], factory: factory)
-            .recordNanoseconds(Int64(seconds * 1e9))
+        let (counter, timer) = requestMetrics.handles(route: route, method: method, status: status) { [factory] in
+            (
+                Metrics.Counter(
+                    label: "sila_requests_total", dimensions: [("route", route), ("method", method), ("status", String(status))],
+                    factory: factory),
+                Metrics.Timer(label: "sila_request_duration_seconds", dimensions: [("route", route), ("method", method)], factory: factory)
+            )
+        }
+        counter.increment()
+        timer.recordNanoseconds(Int64(seconds * 1e9))
     }
 
     func setIndex(articles: Int, lastRecompute: Date?) {
@@ -55,5 +60,27 @@ struct MetricsRecordingMiddleware<Context: RequestContext>: RouterMiddleware {
             context.logger.error("request failed", metadata: ["route": "\(route)", "status": "\(response.status.code)"])
         }
         return response
+    }
+}
+
+/// The counter and timer of each (route, method, status), made once: making them per request looked them up in
+/// the registry by label and dimensions every time (allocations and a lock, a visible share of a cached GET).
+private final class RequestMetricHandles: @unchecked Sendable {
+    private struct Key: Hashable {
+        let route: String
+        let method: String
+        let status: Int
+    }
+    private let lock = NSLock()
+    private var table = [Key: (Metrics.Counter, Metrics.Timer)]()
+
+    func handles(route: String, method: String, status: Int, make: () -> (Metrics.Counter, Metrics.Timer)) -> (Metrics.Counter, Metrics.Timer) {
+        let key = Key(route: route, method: method, status: status)
+        return lock.withLock {
+            if let found = table[key] { return found }
+            let made = make()
+            table[key] = made
+            return made
+        }
     }
 }

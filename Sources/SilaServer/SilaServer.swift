@@ -41,6 +41,7 @@ public struct SilaServer: Sendable {
     /// Serves until SIGINT or SIGTERM, then finishes in-flight requests and removes the socket file.
     /// - Parameter onReady: called once the socket accepts connections.
     public func run(logger: Logger = Logger(label: "sila"), onReady: @escaping @Sendable () -> Void = {}) async throws {
+        let logger = RequestIDMetadata.adding(to: logger)
         try SocketFile.prepare(path: configuration.socketPath)
         let mode = configuration.socketMode
         let path = configuration.socketPath
