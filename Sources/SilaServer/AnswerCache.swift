@@ -32,7 +32,7 @@ final class AnswerCache: @unchecked Sendable {
 
     /// Files the body answered for `target` from a read that started at `generation`.
     func store(_ body: ByteBuffer, for target: String, generation: UInt64) {
-        let size = body.readableBytes + target.utf8.count + 64
+        let size = body.capacity + target.utf8.count + 64  // the memory held, not just the bytes sent
         guard size <= capacityBytes else { return }
         lock.withLock {
             if generation > self.generation {
