@@ -10,7 +10,7 @@ enum RelatedAnswerJSON {
     static func body(of answer: Routes.RelatedAnswer) -> ByteBuffer? {
         guard answer.related.allSatisfy({ $0.explanation == nil && $0.score.isFinite }) else { return nil }
         var buffer = ByteBuffer()
-        buffer.reserveCapacity(256 + answer.related.count * 320)
+        buffer.reserveCapacity(estimatedSize(of: answer))
         buffer.writeStaticString(#"{"id":"#)
         writeString(answer.id, to: &buffer)
         if let model = answer.model {
@@ -42,6 +42,17 @@ enum RelatedAnswerJSON {
         }
         buffer.writeStaticString("}\n")
         return buffer
+    }
+
+    /// The body's length when nothing needs escaping: reserved up front, so the buffer is not regrown (and doubled)
+    /// while written, and a cached answer holds little more memory than it sends.
+    static func estimatedSize(of answer: Routes.RelatedAnswer) -> Int {
+        var size = 64 + answer.id.utf8.count + (answer.model?.utf8.count ?? 0)
+        for item in answer.related {
+            size += 96 + item.id.utf8.count + item.title.utf8.count + (item.url?.utf8.count ?? 0)
+                + (item.publishedAt?.utf8.count ?? 0)
+        }
+        return size
     }
 
     /// A number as `JSONEncoder` writes a `Double`: its shortest round-trip description, without a trailing ".0".
