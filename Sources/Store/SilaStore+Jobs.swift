@@ -10,6 +10,13 @@ public struct JobRecord: Codable, Hashable, Sendable {
     public var startedAt: Double?
     public var finishedAt: Double?
     public var error: String?
+
+    /// The socket API's JSON spells keys in snake_case, like every other answer (`published_at`, `uptime_seconds`).
+    enum CodingKeys: String, CodingKey {
+        case id, kind, state, progress, error
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+    }
 }
 
 extension SilaStore {

@@ -143,9 +143,11 @@ import Testing
             #expect(duringRecompute == 200)
             try await Task.sleep(for: .milliseconds(50))
         }
+        let record = try await server.request("GET", "/v1/jobs/\(job)").json ?? [:]
         await server.stop()
         #expect(accepted.status == 202)
         #expect(state == "done")
+        #expect(Set(record.keys) == ["id", "kind", "state", "progress", "started_at", "finished_at"], "keys: \(record.keys.sorted())")
     }
 
     /// PUTs and DELETEs go on through a recompute: none is refused, and after the swap every acknowledged write is
