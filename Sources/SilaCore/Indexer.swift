@@ -31,11 +31,12 @@ public struct Indexer: Sendable {
         report.modelID = model.id
         report.modelName = model.name
         report.vocabularySize = model.vocabularySize
-        try store.saveCurrentModel(model)
+        // The file first: when it cannot be written (a foreign file has the name), the database keeps its model.
         if let directory = options.modelsDirectory, refitted || !FileManager.default.fileExists(atPath: modelURL(directory, model.name).path) {
             try model.save(to: modelURL(directory, model.name))
             report.modelFile = modelURL(directory, model.name).path
         }
+        try store.saveCurrentModel(model)
         report.phases.append((refitted ? "fit model" : "load model", clock.lap()))
 
         report.vectorized = try vectorizeMissing(model: model, threads: options.threads, progress: progress)

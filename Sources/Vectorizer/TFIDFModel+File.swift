@@ -68,8 +68,14 @@ extension TFIDFModel {
         return bytes
     }
 
-    /// Writes the model to `url` atomically (a crash leaves the old file or the new one, never half of it).
+    /// Writes the model to `url` atomically (a crash leaves the old file or the new one, never half of it). An
+    /// existing file there is replaced only when it is a Sila model too (an empty file counts as nothing).
     public func save(to url: URL) throws {
+        if let handle = FileHandle(forReadingAtPath: url.path) {
+            let head = (try? handle.read(upToCount: Self.magic.count)) ?? Data()
+            try? handle.close()
+            if !head.isEmpty, Array(head) != Self.magic { throw VectorizerError.wouldOverwriteForeignFile(path: url.path) }
+        }
         do {
             try FileManager.default.createDirectory(
                 at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

@@ -11,6 +11,8 @@ public enum VectorizerError: Error, CustomStringConvertible, Equatable {
     case corrupt(path: String, reason: String)
     case analyzerMismatch(path: String, modelVersion: String, currentVersion: String)
     case termTooLong(term: String)
+    /// Saving would replace a file that is not a Sila model (a mistyped `--model` name, another tool's file).
+    case wouldOverwriteForeignFile(path: String)
 
     public var description: String {
         switch self {
@@ -29,6 +31,9 @@ public enum VectorizerError: Error, CustomStringConvertible, Equatable {
             return "\(path): model was fitted with analyzer '\(modelVersion)', this Sila analyzes with "
                 + "'\(currentVersion)'; refit it with `sila index --refit`"
         case .termTooLong(let term): return "term too long to store: \(term)…"
+        case .wouldOverwriteForeignFile(let path):
+            return "\(path): exists and is not a Sila model file; refusing to overwrite it — choose another --model name "
+                + "or move the file"
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Store
 import TestSupport
 import Testing
 @testable import Store
@@ -106,5 +107,15 @@ import Testing
             #expect(index.stderr.contains(words), "\(name): \(index.stderr)")
             #expect(fileBytes(path) == bytes, "\(name) was rewritten")
         }
+        // With --refit the name's file would be replaced by the new fit: a model is, anything else is not.
+        let foreign = "\(models)/notes.silamodel"
+        let notes = Data("not a model: someone's notes".utf8)
+        try notes.write(to: URL(fileURLWithPath: foreign))
+        let modelBefore = try SilaStore.open(path: db, createIfMissing: false).currentModelID()
+        let refit = try Sila.run(["index", "--db", db, "--models-dir", models, "--model", "notes", "--refit", "--quiet"])
+        #expect(try SilaStore.open(path: db, createIfMissing: false).currentModelID() == modelBefore)
+        #expect(refit.status != 0)
+        #expect(refit.stderr.contains("refusing to overwrite"), "\(refit.stderr)")
+        #expect(fileBytes(foreign) == notes, "a foreign file was overwritten by --refit")
     }
 }

@@ -49,6 +49,21 @@ import Testing
         }
     }
 
+    /// `sila index --model NAME --refit` with a mistyped name must not destroy whatever file has that name.
+    @Test func savingOverAFileThatIsNotAModelIsRefusedAndLeavesItUntouched() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sila-foreign-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let foreign = directory.appendingPathComponent("notes.silamodel")
+        try Data("my notes, not a model".utf8).write(to: foreign)
+        #expect(throws: VectorizerError.wouldOverwriteForeignFile(path: foreign.path)) { try model.save(to: foreign) }
+        #expect(try String(contentsOf: foreign, encoding: .utf8) == "my notes, not a model")
+        let existing = directory.appendingPathComponent("model.silamodel")
+        try model.save(to: existing)
+        try model.save(to: existing)  // a model over a model is a refit
+        #expect(try TFIDFModel.load(from: existing).id == model.id)
+    }
+
     @Test func theEmptyModelRoundTrips() throws {
         let empty = TFIDFModel.fitted([], TFIDFParameters())
         let bytes = try empty.encoded()
