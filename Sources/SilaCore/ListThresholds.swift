@@ -12,7 +12,8 @@ import Vectorizer
 /// the candidate pool, which matters only when that candidate is listed (`PoolBound.edgeListed`) — and then its
 /// cosine is the lowest cosine of the listed articles, which the added one must reach. A removed article can let
 /// an unknown candidate into the pool, whose re-ranked score is at most its cosine × (1 + section preference): the
-/// removal matters only when its own cosine reaches the last score divided by that. A list with room takes anything.
+/// removal matters only when it was in the pool and its own cosine reaches the last score divided by that. A list
+/// with room takes anything.
 ///
 /// A write that changes a pool without changing its list makes the pool's bound less known; those rows are
 /// collected (`drainChangedPools`) so that the store records it in the same transaction.
@@ -132,9 +133,11 @@ struct ListThresholds {
         let divisor: Float = relevance.mmrLambda != nil ? 2 : relevance.isPlain ? 1 : Float(1 + max(0, relevance.categoryBoost))
         var rows = [Int32]()
         for match in index.allScores(of: vector, excluding: own) {
-            if Self.reaches(match.score, thresholds(ofRow: match.row).last / divisor) {
+            // Outside a known full pool it changed nothing (a listed article is always in the pool).
+            let inPool = tracksPools ? isInPool(match.score, row: match.row) : nil
+            if inPool != false, Self.reaches(match.score, thresholds(ofRow: match.row).last / divisor) {
                 rows.append(match.row)
-            } else if tracksPools, isInPool(match.score, row: match.row) == true {
+            } else if inPool == true {
                 // Its place in the pool goes to a candidate below it, which cannot reach the list.
                 let wasFull = (pool(ofRow: match.row).floor ?? -1) >= 0
                 pools[Int(match.row)] = PoolBound(floor: wasFull ? nil : -1, edgeListed: false)
