@@ -196,7 +196,7 @@ if wants vectorizer && "$BENCH" list | grep -qx vectorizer; then
     say "vectorizer benchmark"
     if [ "$SILA_BUILT" = 1 ] || swift build -c release --scratch-path "$SCRATCH" --product sila >"$LOGS/build-sila.log" 2>&1; then
         if "$SILA" analyze --jsonl <"$CORPUS" >"$OUT/dev-tokens.jsonl" 2>"$LOGS/analyze-tokens.log"; then
-            step vectorizer 1800 "$BENCH" vectorizer --tokens "$OUT/dev-tokens.jsonl" --out "$OUT" --json "$OUT/vectorizer.json"
+            step vectorizer 1800 "$BENCH" vectorizer --tokens "$OUT/dev-tokens.jsonl" --corpus "$CORPUS" --out "$OUT" --json "$OUT/vectorizer.json"
         else
             FAILED+=("analyze-tokens")
         fi
