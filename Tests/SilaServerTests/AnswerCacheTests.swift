@@ -98,14 +98,7 @@ import Testing
         var article = try #require(try server.store.article(id: first))
         article.url = "https://example.com/reindexed/\(first)"
         _ = try server.store.upsert([article])
-        // What `sila index --refit` in another process does to the same database file.
-        var options = IndexOptions()
-        options.modelsDirectory = nil
-        options.refit = true
-        options.plain = true
-        options.parameters.minDF = 1
-        _ = try Indexer(store: server.store).run(options)
-        let newModel = try server.store.currentModelID()
+        let newModel = try server.refitInAnotherWriter()
         var after = before
         for _ in 0..<100 {
             after = try await server.request("GET", "/v1/articles/pol-001/related?k=3")

@@ -11,14 +11,7 @@ import Testing
     @Test func anIndexRunByAnotherWriterIsPickedUpAndWritesUseTheNewModel() async throws {
         let server = try await RunningServer { $0.reloadCheckSeconds = 0.2 }
         let before = try await server.request("GET", "/v1/health").json?["model"] as? String
-        // What `sila index --refit --min-df 1` in another process does to the same database file.
-        var options = IndexOptions()
-        options.modelsDirectory = nil
-        options.refit = true
-        options.plain = true
-        options.parameters.minDF = 1
-        _ = try Indexer(store: server.store).run(options)
-        let newModel = try server.store.currentModelID()
+        let newModel = try server.refitInAnotherWriter()
         var seen = before
         for _ in 0..<100 where seen != newModel {
             try await Task.sleep(for: .milliseconds(100))
@@ -37,13 +30,7 @@ import Testing
     /// goes through (it used to answer 503 until the next poll).
     @Test func aWriteRightAfterAnotherProcessSwappedReloadsAndSucceeds() async throws {
         let server = try await RunningServer { $0.reloadCheckSeconds = 3600 }
-        var options = IndexOptions()
-        options.modelsDirectory = nil
-        options.refit = true
-        options.plain = true
-        options.parameters.minDF = 1
-        _ = try Indexer(store: server.store).run(options)
-        let newModel = try server.store.currentModelID()
+        let newModel = try server.refitInAnotherWriter()
         let put = try await server.request("PUT", "/v1/articles/right-after", json: #"{"body": "نص عن الاقتصاد والنفط والأسواق"}"#)
         let delete = try await server.request("DELETE", "/v1/articles/pol-003")
         let vectorModel = try server.store.vectorModelID(of: "right-after")

@@ -39,6 +39,19 @@ final class RunningServer: @unchecked Sendable {
         try await UnixHTTPClient.send(socket: socketPath, method: method, target: target, body: json.map { Data($0.utf8) })
     }
 
+    /// What `sila index --refit --min-df 1` run by another process does to the server's database file: a new model
+    /// made current and new lists swapped in under the running server. Returns the new model's id.
+    @discardableResult
+    func refitInAnotherWriter() throws -> String? {
+        var options = IndexOptions()
+        options.modelsDirectory = nil
+        options.refit = true
+        options.plain = true
+        options.parameters.minDF = 1  // another vocabulary, so another model id
+        _ = try Indexer(store: store).run(options)
+        return try store.currentModelID()
+    }
+
     /// Cancels the server (graceful shutdown) and waits until it has stopped.
     func stop() async {
         task?.cancel()
