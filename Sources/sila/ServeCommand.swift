@@ -54,10 +54,16 @@ struct ServerArguments: ParsableArguments {
     @Option(help: ArgumentHelp("Log level: debug (one line per request), info, notice, warning, error.", valueName: "level"))
     var logLevel = "info"
 
+    @Option(help: ArgumentHelp(
+        "Memory for the encoded answers of GET related kept to answer repeated requests, MiB; 0 turns the cache off.",
+        valueName: "MiB"))
+    var answerCacheMib = 128
+
     func validate() throws {
         guard UInt16(socketMode, radix: 8) != nil else { throw ValidationError("--socket-mode must be octal, e.g. 0660") }
         if let tcp, parsedTCP(tcp) == nil { throw ValidationError("--tcp must be HOST:PORT, e.g. 127.0.0.1:8377") }
         guard (1...3600).contains(idleTimeout) else { throw ValidationError("--idle-timeout must be 1 to 3600 seconds") }
+        guard (0...65536).contains(answerCacheMib) else { throw ValidationError("--answer-cache-mib must be 0 to 65536") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
@@ -75,6 +81,7 @@ struct ServerArguments: ParsableArguments {
         configuration.tcp = tcp.flatMap(parsedTCP)
         configuration.allowRemote = allowRemote
         configuration.idleTimeoutSeconds = idleTimeout
+        configuration.answerCacheBytes = answerCacheMib << 20
         configuration.accessToken = try tokenFile.map { try AccessToken(file: $0) }
         let server = try SilaServer(store: store, configuration: configuration)
         let path = socket

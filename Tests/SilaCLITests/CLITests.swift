@@ -107,7 +107,7 @@ import Testing
         _ = try await CommandRunner.run(["ingest", "--db", db, RepositoryFiles.sampleArticles.path])
         _ = try await CommandRunner.run(["index", "--db", db, "--models-dir", directory.path("Models"), "--quiet"])
         let socket = directory.path("s.sock")
-        let server = try CommandRunner.start(["serve", "--db", db, "--socket", socket])
+        let server = try CommandRunner.start(["serve", "--db", db, "--socket", socket, "--answer-cache-mib", "0"])
         var response: UnixHTTPClient.Response? = nil
         for _ in 0..<200 where response == nil {
             response = try? await UnixHTTPClient.send(socket: socket, method: "GET", target: "/v1/articles/pol-001/related")
@@ -118,6 +118,13 @@ import Testing
         #expect(response?.status == 200)
         #expect(server.terminationReason == .exit)
         #expect(!FileManager.default.fileExists(atPath: socket))
+    }
+
+    @Test func serveRefusesAnAnswerCacheSizeOutOfRangeBeforeOpeningAnything() async throws {
+        let result = try await CommandRunner.run(["serve", "--db", db, "--socket", directory.path("x.sock"), "--answer-cache-mib", "100000"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("--answer-cache-mib must be 0 to 65536"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.path("x.sock")))
     }
 
     @Test func demoBuildsTheSampleDatabaseAndPrintsBoxes() async throws {
