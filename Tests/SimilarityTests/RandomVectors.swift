@@ -1,4 +1,4 @@
-import Similarity
+@testable import Similarity
 import TestSupport
 import Vectorizer
 
@@ -45,4 +45,27 @@ func sameRanking(_ actual: [ScoredMatch], _ expected: [ScoredMatch], tieToleranc
         }
     }
     return true
+}
+
+/// An index of `vectors` under `keys`, rows in order.
+func makeIndex(
+    _ vectors: [SparseVector], keys: [TieKey], vocabulary: Int, configuration: SearchConfiguration = .standard
+) -> SimilarityIndex {
+    var index = SimilarityIndex(vocabularySize: vocabulary, configuration: configuration)
+    for (vector, key) in zip(vectors, keys) { index.add(vector, key: key) }
+    return index
+}
+
+/// The reference for one query: every stored vector's dot product, the same tie rule.
+func bruteForceQuery(
+    _ query: SparseVector, vectors: [SparseVector], keys: [TieKey], k: Int, excluding: Int? = nil, removed: Set<Int> = []
+) -> [ScoredMatch] {
+    keys.withUnsafeBufferPointer { buffer in
+        var collector = TopKCollector(k: k)
+        for row in vectors.indices where row != excluding && !removed.contains(row) {
+            let score = query.dot(vectors[row])
+            if score > 0 { collector.offer(ScoredMatch(row: Int32(row), score: score), tieKeys: buffer) }
+        }
+        return collector.matches
+    }
 }

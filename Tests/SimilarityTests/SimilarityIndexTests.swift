@@ -4,9 +4,7 @@ import Vectorizer
 
 @Suite struct SimilarityIndexTests {
     func index(_ vectors: [SparseVector], keys: [TieKey], vocabulary: Int, configuration: SearchConfiguration) -> SimilarityIndex {
-        var index = SimilarityIndex(vocabularySize: vocabulary, configuration: configuration)
-        for (vector, key) in zip(vectors, keys) { index.add(vector, key: key) }
-        return index
+        makeIndex(vectors, keys: keys, vocabulary: vocabulary, configuration: configuration)
     }
 
     /// Tiles that do not divide N (7 × 100 on 1,037 rows, the budget-limited automatic ones), head sizes that cover

@@ -6,23 +6,7 @@ import Vectorizer
 /// The single-query search (bounded walk of the inverted lists) against the brute-force reference.
 @Suite struct SingleQueryTests {
     func index(_ vectors: [SparseVector], keys: [TieKey], vocabulary: Int) -> SimilarityIndex {
-        var index = SimilarityIndex(vocabularySize: vocabulary)
-        for (vector, key) in zip(vectors, keys) { index.add(vector, key: key) }
-        return index
-    }
-
-    /// The reference for one query: every stored vector's dot product, the same tie rule.
-    func bruteForce(
-        _ query: SparseVector, vectors: [SparseVector], keys: [TieKey], k: Int, excluding: Int? = nil, removed: Set<Int> = []
-    ) -> [ScoredMatch] {
-        keys.withUnsafeBufferPointer { buffer in
-            var collector = TopKCollector(k: k)
-            for row in vectors.indices where row != excluding && !removed.contains(row) {
-                let score = query.dot(vectors[row])
-                if score > 0 { collector.offer(ScoredMatch(row: Int32(row), score: score), tieKeys: buffer) }
-            }
-            return collector.matches
-        }
+        makeIndex(vectors, keys: keys, vocabulary: vocabulary)
     }
 
     /// Vectors around 12 topics (half of each vector's terms from its topic's 30 terms, the rest Zipf-like over
@@ -59,7 +43,7 @@ import Vectorizer
         let keys = RandomVectors.keys(count: n, seed: 4)
         let index = index(vectors, keys: keys, vocabulary: 2_000)
         for row in stride(from: 0, to: n, by: k > 50 ? 97 : 7) {
-            let expected = bruteForce(vectors[row], vectors: vectors, keys: keys, k: k, excluding: row)
+            let expected = bruteForceQuery(vectors[row], vectors: vectors, keys: keys, k: k, excluding: row)
             let actual = index.search(vectors[row], k: k, excluding: Int32(row))
             #expect(sameRanking(actual, expected), "row \(row)")
         }
@@ -71,7 +55,7 @@ import Vectorizer
         let keys = RandomVectors.keys(count: n, seed: 8)
         let index = index(vectors, keys: keys, vocabulary: 300)
         for row in stride(from: 0, to: n, by: 5) {
-            let expected = bruteForce(vectors[row], vectors: vectors, keys: keys, k: 10, excluding: row)
+            let expected = bruteForceQuery(vectors[row], vectors: vectors, keys: keys, k: 10, excluding: row)
             #expect(sameRanking(index.search(vectors[row], k: 10, excluding: Int32(row)), expected), "row \(row)")
         }
     }
@@ -81,7 +65,7 @@ import Vectorizer
         let keys = RandomVectors.keys(count: 700, seed: 5)
         let index = index(vectors, keys: keys, vocabulary: 1_000)
         for query in Self.clustered(count: 60, vocabulary: 1_000, seed: 99) {
-            #expect(sameRanking(index.search(query, k: 10), bruteForce(query, vectors: vectors, keys: keys, k: 10)))
+            #expect(sameRanking(index.search(query, k: 10), bruteForceQuery(query, vectors: vectors, keys: keys, k: 10)))
         }
         // The zero vector and a vector of terms outside the vocabulary have no neighbours.
         #expect(index.search(SparseVector(), k: 10).isEmpty)
@@ -89,20 +73,20 @@ import Vectorizer
         // Unsorted and repeated term ids mean the same vector as their sorted sum.
         let messy = SparseVector(termIDs: [900, 41, 900, 3], weights: [0.3, 0.5, 0.3, 0.6])
         let clean = SparseVector(termIDs: [3, 41, 900], weights: [0.6, 0.5, 0.6])
-        #expect(sameRanking(index.search(messy, k: 10), bruteForce(clean, vectors: vectors, keys: keys, k: 10)))
+        #expect(sameRanking(index.search(messy, k: 10), bruteForceQuery(clean, vectors: vectors, keys: keys, k: 10)))
     }
 
     @Test func rowsAddedAfterTheListsWereBuiltAreFoundBeforeAndAfterTheRebuild() {
         let all = Self.clustered(count: 1_000, vocabulary: 800, seed: 6)
         let keys = RandomVectors.keys(count: 1_000, seed: 6)
         var index = index(Array(all[0..<500]), keys: Array(keys[0..<500]), vocabulary: 800)
-        #expect(sameRanking(index.search(all[0], k: 10, excluding: 0), bruteForce(all[0], vectors: Array(all[0..<500]), keys: keys, k: 10, excluding: 0)))
+        #expect(sameRanking(index.search(all[0], k: 10, excluding: 0), bruteForceQuery(all[0], vectors: Array(all[0..<500]), keys: keys, k: 10, excluding: 0)))
         // Fewer new rows than the rebuild threshold: scored one by one; then more: the lists are rebuilt.
         for count in [510, 500 + SimilarityIndex.maxUncoveredRows + 1, 1_000] {
             for row in index.rowCount..<count { index.add(all[row], key: keys[row]) }
             let stored = Array(all[0..<count])
             for row in stride(from: 0, to: count, by: 41) {
-                let expected = bruteForce(all[row], vectors: stored, keys: keys, k: 10, excluding: row)
+                let expected = bruteForceQuery(all[row], vectors: stored, keys: keys, k: 10, excluding: row)
                 #expect(sameRanking(index.search(all[row], k: 10, excluding: Int32(row)), expected), "\(count) rows, row \(row)")
             }
             let scores = index.allScores(of: all[3], excluding: 3)
@@ -121,7 +105,7 @@ import Vectorizer
         copy.prepareForSearch()
         #expect(original.search(vectors[350], k: 10) == before)
         #expect(original.allScores(of: vectors[350]).allSatisfy { $0.row < 300 })
-        #expect(sameRanking(copy.search(vectors[350], k: 10, excluding: 350), bruteForce(vectors[350], vectors: vectors, keys: keys, k: 10, excluding: 350)))
+        #expect(sameRanking(copy.search(vectors[350], k: 10, excluding: 350), bruteForceQuery(vectors[350], vectors: vectors, keys: keys, k: 10, excluding: 350)))
         #expect(copy.searchAll(k: 5).queryCount == 400)
         #expect(original.searchAll(k: 5).queryCount == 300)
     }
@@ -133,7 +117,7 @@ import Vectorizer
         let removed: Set<Int> = [1, 2, 3, 10, 20, 30]
         for row in removed { index.remove(id: keys[row].id) }
         for row in stride(from: 0, to: 300, by: 11) {
-            let expected = bruteForce(vectors[row], vectors: vectors, keys: keys, k: 10, excluding: row, removed: removed)
+            let expected = bruteForceQuery(vectors[row], vectors: vectors, keys: keys, k: 10, excluding: row, removed: removed)
             let actual = index.search(vectors[row], k: 10, excluding: Int32(row))
             #expect(sameRanking(actual, expected))
             #expect(!actual.contains { removed.contains(Int($0.row)) || Int($0.row) == row })

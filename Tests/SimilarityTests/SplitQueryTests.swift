@@ -17,22 +17,7 @@ import Vectorizer
     func index(_ vectors: [SparseVector], keys: [TieKey], vocabulary: Int, configuration: SearchConfiguration = split)
         -> SimilarityIndex
     {
-        var index = SimilarityIndex(vocabularySize: vocabulary, configuration: configuration)
-        for (vector, key) in zip(vectors, keys) { index.add(vector, key: key) }
-        return index
-    }
-
-    func bruteForce(
-        _ query: SparseVector, vectors: [SparseVector], keys: [TieKey], k: Int, excluding: Int? = nil, removed: Set<Int> = []
-    ) -> [ScoredMatch] {
-        keys.withUnsafeBufferPointer { buffer in
-            var collector = TopKCollector(k: k)
-            for row in vectors.indices where row != excluding && !removed.contains(row) {
-                let score = query.dot(vectors[row])
-                if score > 0 { collector.offer(ScoredMatch(row: Int32(row), score: score), tieKeys: buffer) }
-            }
-            return collector.matches
-        }
+        makeIndex(vectors, keys: keys, vocabulary: vocabulary, configuration: configuration)
     }
 
     @Test(arguments: [1, 10, 50, 5_000])
@@ -43,7 +28,7 @@ import Vectorizer
         let split = index(vectors, keys: keys, vocabulary: 1_500)
         let single = index(vectors, keys: keys, vocabulary: 1_500, configuration: Self.oneThread)
         for row in stride(from: 0, to: n, by: k > 50 ? 61 : 9) {
-            let expected = bruteForce(vectors[row], vectors: vectors, keys: keys, k: k, excluding: row)
+            let expected = bruteForceQuery(vectors[row], vectors: vectors, keys: keys, k: k, excluding: row)
             let actual = split.search(vectors[row], k: k, excluding: Int32(row))
             #expect(sameRanking(actual, expected), "row \(row)")
             #expect(actual == single.search(vectors[row], k: k, excluding: Int32(row)), "row \(row)")
@@ -56,11 +41,11 @@ import Vectorizer
         let keys = RandomVectors.keys(count: n, seed: 22)
         let index = index(vectors, keys: keys, vocabulary: 250)
         for row in stride(from: 0, to: n, by: 7) {
-            let expected = bruteForce(vectors[row], vectors: vectors, keys: keys, k: 10, excluding: row)
+            let expected = bruteForceQuery(vectors[row], vectors: vectors, keys: keys, k: 10, excluding: row)
             #expect(sameRanking(index.search(vectors[row], k: 10, excluding: Int32(row)), expected), "row \(row)")
         }
         for query in RandomVectors.make(count: 40, vocabulary: 250, termsPerVector: 1...20, seed: 23) {
-            #expect(sameRanking(index.search(query, k: 10), bruteForce(query, vectors: vectors, keys: keys, k: 10)))
+            #expect(sameRanking(index.search(query, k: 10), bruteForceQuery(query, vectors: vectors, keys: keys, k: 10)))
         }
         #expect(index.search(SparseVector(), k: 10).isEmpty)
         #expect(index.search(SparseVector(termIDs: [900], weights: [1]), k: 10).isEmpty)
@@ -72,9 +57,9 @@ import Vectorizer
             let keys = RandomVectors.keys(count: n, seed: UInt64(30 + n))
             let index = index(vectors, keys: keys, vocabulary: 8)
             let query = SparseVector(termIDs: [0, 2, 5, 7], weights: [0.5, 0.5, 0.5, 0.5])
-            #expect(sameRanking(index.search(query, k: 50), bruteForce(query, vectors: vectors, keys: keys, k: 50)), "n \(n)")
+            #expect(sameRanking(index.search(query, k: 50), bruteForceQuery(query, vectors: vectors, keys: keys, k: 50)), "n \(n)")
             for row in 0..<n {
-                let expected = bruteForce(vectors[row], vectors: vectors, keys: keys, k: 50, excluding: row)
+                let expected = bruteForceQuery(vectors[row], vectors: vectors, keys: keys, k: 50, excluding: row)
                 #expect(sameRanking(index.search(vectors[row], k: 50, excluding: Int32(row)), expected), "n \(n) row \(row)")
             }
         }
@@ -109,7 +94,7 @@ import Vectorizer
             }
             let stored = Array(all[0..<count])
             for row in stride(from: 0, to: count, by: 23) {
-                let expected = bruteForce(all[row], vectors: stored, keys: keys, k: 10, excluding: row, removed: removed)
+                let expected = bruteForceQuery(all[row], vectors: stored, keys: keys, k: 10, excluding: row, removed: removed)
                 let actual = index.search(all[row], k: 10, excluding: Int32(row))
                 #expect(sameRanking(actual, expected), "\(count) rows, row \(row)")
                 #expect(!actual.contains { removed.contains(Int($0.row)) })
@@ -122,7 +107,7 @@ import Vectorizer
         let vectors = SingleQueryTests.clustered(count: n, vocabulary: 1_000, seed: 25)
         let keys = RandomVectors.keys(count: n, seed: 25)
         let index = index(vectors, keys: keys, vocabulary: 1_000)
-        let expected = (0..<n).map { bruteForce(vectors[$0], vectors: vectors, keys: keys, k: 10, excluding: $0) }
+        let expected = (0..<n).map { bruteForceQuery(vectors[$0], vectors: vectors, keys: keys, k: 10, excluding: $0) }
         let failures = FailureCounter()
         DispatchQueue.concurrentPerform(iterations: 4) { worker in
             for row in stride(from: worker, to: n, by: 4) {
@@ -156,7 +141,7 @@ private final class FailureCounter: @unchecked Sendable {
         query.scatterBlockRows = blockRows
         query.blockedListLength = listLength
         for row in stride(from: 0, to: n, by: 13) {
-            let expected = SplitQueryTests().bruteForce(vectors[row], vectors: vectors, keys: keys, k: 10, excluding: row, removed: removed)
+            let expected = bruteForceQuery(vectors[row], vectors: vectors, keys: keys, k: 10, excluding: row, removed: removed)
             #expect(sameRanking(query.search(vectors[row], k: 10, excluding: Int32(row)), expected), "row \(row)")
         }
     }
