@@ -107,7 +107,9 @@ struct ListThresholds {
                 continue
             }
             let bound = pool(ofRow: row)
-            if bound.edgeListed != false, Self.reaches(match.score, lowestCosine) {
+            // Pushing the pool's last candidate out: it must join the pool (reach its floor; any score when the
+            // floor is not known), and the candidate must be listed or a listed article's near-copy.
+            if bound.edgeListed != false, isInPool(match.score, row: row) != false, Self.reaches(match.score, min(lowestCosine, Float(bound.floor ?? -1))) {
                 rows.append(row)
                 continue
             }

@@ -58,13 +58,13 @@ import Testing
 
     /// Short lists from small candidate pools on the sample corpus: every pool is full, so new articles push
     /// candidates out of pools (listed or not) and removals let others in — the cases the pool bounds decide.
-    @Test(arguments: [21, 22, 23, 24, 25, 26])
+    @Test(arguments: Array(UInt64(21)...UInt64(34)))
     func withFullCandidatePoolsASeededMixStillLeavesTheListsOfAFullRecompute(seed: UInt64) throws {
         var options = options(plain: false)
         options.k = 3
         options.relevance.candidatePool = 4
         options.relevance.recencyWeight = 0.9
-        try seededMixEqualsRecompute(options, seed: seed, steps: 80, reloadEvery: seed.isMultiple(of: 2) ? 2 : nil)
+        try seededMixEqualsRecompute(options, seed: seed, steps: 120, reloadEvery: seed.isMultiple(of: 2) ? 1 : nil)
     }
 
     /// - Parameter reloadEvery: reload the live index from the store every so many writes (a server restart): what

@@ -55,10 +55,20 @@ public struct RelatedListBuilder: Sendable {
         return (entries, poolBound(of: matches, list: entries, index: index))
     }
 
-    /// The pool bound of a list chosen from `matches` (the exact neighbours, best first).
+    /// The pool bound of a list chosen from `matches` (the exact neighbours, best first). The pool's last candidate
+    /// counts as listed when it is, and also when a listed article is its near-copy: collapsing may show one copy in
+    /// the other's place, so removing either can change the list.
     func poolBound(of matches: [ScoredMatch], list: [RelatedEntry], index: SimilarityIndex) -> PoolBound {
         guard matches.count >= poolSize, let edge = matches.last else { return PoolBound(floor: -1, edgeListed: false) }
         let edgeID = index.tieKey(ofRow: edge.row).id
-        return PoolBound(floor: Double(edge.score), edgeListed: list.contains { $0.id == edgeID })
+        var listed = list.contains { $0.id == edgeID }
+        if !listed, let threshold = relevance.dedupeThreshold {
+            let edgeVector = index.vector(ofRow: edge.row)
+            listed = list.contains { entry in
+                guard let row = index.row(ofID: entry.id) else { return true }
+                return Double(edgeVector.dot(index.vector(ofRow: row))) >= threshold - 1e-6
+            }
+        }
+        return PoolBound(floor: Double(edge.score), edgeListed: listed)
     }
 }
