@@ -84,7 +84,7 @@ public struct Indexer: Sendable {
                     return (entries, builder.poolBound(of: matches, list: entries, index: index))
                 }
                 for (row, (entries, pool)) in zip(rows, lists) {
-                    thresholds.set(row: Int32(row), list: entries, pool: pool, in: index)
+                    thresholds.set(row: Int32(row), list: entries, pool: pool)
                     try write(index.tieKey(ofRow: Int32(row)).id, entries, pool)
                 }
             }

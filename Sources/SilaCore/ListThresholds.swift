@@ -8,9 +8,9 @@ import Vectorizer
 ///
 /// An added article can change a full list in two ways only. It enters when its re-ranked score against the row
 /// (cosine × recency from the row's date × section preference) reaches the list's last score: only then does the
-/// re-ranking look at it (to keep it, or to let it replace a twin). Or it pushes the pool's last candidate out of
-/// the candidate pool, which matters only when that candidate is listed (`PoolBound.edgeListed`) — and then its
-/// cosine is the lowest cosine of the listed articles, which the added one must reach. A removed article can let
+/// re-ranking look at it (to keep it, or to let it replace a twin). Or it joins the candidate pool (reaches its
+/// floor) and pushes the pool's last candidate out, which matters only when that candidate is listed or a listed
+/// article's near-copy (`PoolBound.edgeListed`). A removed article can let
 /// an unknown candidate into the pool, whose re-ranked score is at most its cosine × (1 + section preference): the
 /// removal matters only when it was in the pool and its own cosine reaches the last score divided by that. A list
 /// with room takes anything.
@@ -21,8 +21,6 @@ struct ListThresholds {
     let builder: RelatedListBuilder
     /// Last stored score per row (-infinity: the list has room).
     private var lastScore: [Float] = []
-    /// Lowest cosine between the row and its listed articles.
-    private var lowestListedCosine: [Float] = []
     private var pools: [PoolBound] = []
     private var changedPools = Set<Int32>()
     /// Whether the pool logic applies: plain lists are their pool, and MMR keeps the conservative half floor.
@@ -32,35 +30,18 @@ struct ListThresholds {
         self.builder = builder
         tracksPools = !builder.relevance.isPlain && builder.relevance.mmrLambda == nil
         lastScore = Array(repeating: -.infinity, count: rowCount)
-        lowestListedCosine = Array(repeating: -.infinity, count: rowCount)
         pools = Array(repeating: .unknown, count: rowCount)
     }
 
-    /// Records a row's stored list and its pool (`index` holds the row and the listed articles).
-    mutating func set(row: Int32, list: [RelatedEntry], pool: PoolBound, in index: SimilarityIndex) {
+    /// Records a row's stored list and its pool.
+    mutating func set(row: Int32, list: [RelatedEntry], pool: PoolBound) {
         while lastScore.count <= Int(row) {
             lastScore.append(-.infinity)
-            lowestListedCosine.append(-.infinity)
             pools.append(.unknown)
         }
         changedPools.remove(row)
         pools[Int(row)] = pool
-        guard list.count >= builder.k, let last = list.last else {
-            lastScore[Int(row)] = -.infinity
-            lowestListedCosine[Int(row)] = -.infinity
-            return
-        }
-        lastScore[Int(row)] = Float(last.score)
-        let vector = index.vector(ofRow: row)
-        var lowest = Float.infinity
-        for entry in list {
-            guard let listed = index.row(ofID: entry.id) else {
-                lowest = -.infinity  // not in the index: assume the worst
-                break
-            }
-            lowest = min(lowest, vector.dot(index.vector(ofRow: listed)))
-        }
-        lowestListedCosine[Int(row)] = lowest
+        lastScore[Int(row)] = list.count >= builder.k ? Float(list.last?.score ?? 0) : -.infinity
     }
 
     /// The pool bound now known for a row.
@@ -77,8 +58,9 @@ struct ListThresholds {
         score >= threshold - abs(threshold) * 1e-5 - 1e-7
     }
 
-    private func thresholds(ofRow row: Int32) -> (last: Float, lowestCosine: Float) {
-        Int(row) < lastScore.count ? (lastScore[Int(row)], lowestListedCosine[Int(row)]) : (-.infinity, -.infinity)
+    /// The row's last stored score (-infinity: the list has room).
+    private func lastScore(ofRow row: Int32) -> Float {
+        Int(row) < lastScore.count ? lastScore[Int(row)] : -.infinity
     }
 
     /// Whether an article with cosine `score` is (or was) in the row's pool; nil when the pool is not known.
@@ -97,7 +79,7 @@ struct ListThresholds {
         var rows = [Int32]()
         for match in index.allScores(of: vector, excluding: own) {
             let row = match.row
-            let (last, lowestCosine) = thresholds(ofRow: row)
+            let last = lastScore(ofRow: row)
             if relevance.mmrLambda != nil {
                 if Self.reaches(match.score, last * 0.5) { rows.append(row) }
                 continue
@@ -109,7 +91,7 @@ struct ListThresholds {
             let bound = pool(ofRow: row)
             // Pushing the pool's last candidate out: it must join the pool (reach its floor; any score when the
             // floor is not known), and the candidate must be listed or a listed article's near-copy.
-            if bound.edgeListed != false, isInPool(match.score, row: row) != false, Self.reaches(match.score, min(lowestCosine, Float(bound.floor ?? -1))) {
+            if bound.edgeListed != false, isInPool(match.score, row: row) != false {
                 rows.append(row)
                 continue
             }
@@ -137,7 +119,7 @@ struct ListThresholds {
         for match in index.allScores(of: vector, excluding: own) {
             // Outside a known full pool it changed nothing (a listed article is always in the pool).
             let inPool = tracksPools ? isInPool(match.score, row: match.row) : nil
-            if inPool != false, Self.reaches(match.score, thresholds(ofRow: match.row).last / divisor) {
+            if inPool != false, Self.reaches(match.score, lastScore(ofRow: match.row) / divisor) {
                 rows.append(match.row)
             } else if inPool == true {
                 // Its place in the pool goes to a candidate below it, which cannot reach the list.

@@ -56,7 +56,7 @@ public final class LiveIndex: @unchecked Sendable {
         var thresholds = ListThresholds(builder: builder, rowCount: index.rowCount)
         let index = self.index
         try store.forEachRelatedListWithPool { id, entries, pool in
-            if let row = index.row(ofID: id) { thresholds.set(row: row, list: entries, pool: pool, in: index) }
+            if let row = index.row(ofID: id) { thresholds.set(row: row, list: entries, pool: pool) }
         }
         self.thresholds = thresholds
     }
@@ -222,7 +222,7 @@ public final class LiveIndex: @unchecked Sendable {
     }
 
     private func setFloor(row: Int32, list: [RelatedEntry], pool: PoolBound) {
-        thresholds.set(row: row, list: list, pool: pool, in: index)
+        thresholds.set(row: row, list: list, pool: pool)
     }
 
     /// Adds the pool bounds a write changed without recomputing the list (recorded in the same transaction).
