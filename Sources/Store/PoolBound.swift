@@ -24,12 +24,3 @@ public struct PoolBound: Sendable, Equatable {
         edgeListed = row["pool_edge_listed"]
     }
 }
-
-extension SilaStore {
-    /// Records what is known of the pools of lists that were not rewritten (a write changed their pool only).
-    static func updatePoolBounds(_ bounds: [String: PoolBound], in db: Database) throws {
-        guard !bounds.isEmpty else { return }
-        let update = try db.makeStatement(sql: "UPDATE related SET pool_floor = ?, pool_edge_listed = ? WHERE article_id = ?")
-        for (id, bound) in bounds { try update.execute(arguments: [bound.floor, bound.edgeListed, id]) }
-    }
-}

@@ -20,8 +20,7 @@ extension SilaStore {
                 try Self.saveVectors([vector], modelID: modelID, in: db)
                 var lists = updatedLists
                 lists[article.id] = list
-                try Self.replaceLists(lists, modelID: modelID, in: db)
-                try Self.updatePoolBounds(poolBounds, in: db)
+                try Self.writeLists(lists, poolBounds: poolBounds, modelID: modelID, in: db)
             }
             return counts
         }
@@ -38,8 +37,7 @@ extension SilaStore {
             guard try Article.deleteOne(db, key: id) else { return false }
             try Self.journalChange(of: id, in: db)
             if let modelID {
-                try Self.replaceLists(refilledLists, modelID: modelID, in: db)
-                try Self.updatePoolBounds(poolBounds, in: db)
+                try Self.writeLists(refilledLists, poolBounds: poolBounds, modelID: modelID, in: db)
             }
             return true
         }

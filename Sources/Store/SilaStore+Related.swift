@@ -129,7 +129,7 @@ extension SilaStore {
                 for (articleID, entries, pool) in batch where !deleted.contains(articleID) {
                     // A list that loses a deleted entry is recomputed at the swap; until then its pool is not known.
                     let pool = entries.contains { deleted.contains($0.id) } ? PoolBound.unknown : pool
-                    for (rank, entry) in entries.enumerated() where !deleted.contains(entry.id) {
+                    for (rank, entry) in entries.filter({ !deleted.contains($0.id) }).enumerated() {
                         try insert.execute(
                             arguments: [articleID, rank + 1, entry.id, entry.score, modelID, timestamp, pool.floor, pool.edgeListed])
                     }
@@ -148,8 +148,7 @@ extension SilaStore {
                     try db.execute(sql: "ALTER TABLE \(shadow) RENAME TO related")
                     let context = ListSwapContext(db: db, modelID: modelID, mark: mark)
                     let reconciled = try reconcile(context)
-                    try Self.replaceLists(reconciled.lists, modelID: modelID, in: db)
-                    try Self.updatePoolBounds(reconciled.poolBounds, in: db)
+                    try Self.writeLists(reconciled.lists, poolBounds: reconciled.poolBounds, modelID: modelID, in: db)
                     try db.execute(
                         sql: "DELETE FROM list_changes WHERE changed_at < ?",
                         arguments: [Date().timeIntervalSince1970 - Self.changeJournalRetention])
@@ -206,19 +205,6 @@ extension SilaStore {
     public func lastComputedAt() throws -> Date? {
         try read { db in
             try Double.fetchOne(db, sql: "SELECT MAX(computed_at) FROM related").map(Date.init(timeIntervalSince1970:))
-        }
-    }
-
-    static func replaceLists(_ lists: [String: [RelatedEntry]], modelID: String, in db: Database) throws {
-        let delete = try db.makeStatement(sql: "DELETE FROM related WHERE article_id = ?")
-        let insert = try db.makeStatement(
-            sql: "INSERT INTO related (article_id, rank, related_id, score, model_id, computed_at) VALUES (?, ?, ?, ?, ?, ?)")
-        let now = Date().timeIntervalSince1970
-        for (articleID, entries) in lists {
-            try delete.execute(arguments: [articleID])
-            for (rank, entry) in entries.enumerated() {
-                try insert.execute(arguments: [articleID, rank + 1, entry.id, entry.score, modelID, now])
-            }
         }
     }
 }

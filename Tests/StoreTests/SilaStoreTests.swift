@@ -199,6 +199,45 @@ import Vectorizer
         #expect(try store.relatedList(of: "2") == [RelatedEntry(id: "1", score: 0.5)])
     }
 
+    @Test func liveListWritesTouchOnlyTheRowsThatDiffer() throws {
+        let store = try SilaStore.open(path: directory.path("diff.sqlite"), createIfMissing: true)
+        _ = try store.upsert(["1", "2", "3", "4", "5"].map { article($0) })
+        let pool = PoolBound(floor: 0.1, edgeListed: false)
+        let stored: [String: [RelatedEntry]] = [
+            "1": [RelatedEntry(id: "2", score: 0.5), RelatedEntry(id: "3", score: 0.4)],
+            "2": [RelatedEntry(id: "1", score: 0.5)],
+            "3": [RelatedEntry(id: "1", score: 0.4), RelatedEntry(id: "2", score: 0.3)],
+            "4": [RelatedEntry(id: "5", score: 0.2), RelatedEntry(id: "1", score: 0.1)],
+        ]
+        try store.replaceAllRelated(modelID: "m") { write in
+            for (id, entries) in stored.sorted(by: { $0.key < $1.key }) { try write(id, entries, pool) }
+        }
+        /// Rows the write changed (inserted, updated or deleted).
+        func changes(_ lists: [String: [RelatedEntry]], _ pools: [String: PoolBound] = [:]) throws -> Int {
+            try store.write { db in
+                let before = db.totalChangesCount
+                try SilaStore.writeLists(lists, poolBounds: pools, modelID: "m", in: db)
+                return db.totalChangesCount - before
+            }
+        }
+        #expect(try changes(stored, stored.mapValues { _ in pool }) == 0, "lists and pools as stored change no row")
+        #expect(try changes(["1": [RelatedEntry(id: "2", score: 0.5), RelatedEntry(id: "3", score: 0.45)]]) == 1)
+        #expect(try changes(["2": [RelatedEntry(id: "1", score: 0.5), RelatedEntry(id: "4", score: 0.2)]]) == 1)
+        #expect(try changes(["3": [RelatedEntry(id: "1", score: 0.4)]]) == 1)
+        #expect(try changes(["4": [RelatedEntry(id: "3", score: 0.2), RelatedEntry(id: "1", score: 0.1)]]) == 1)
+        #expect(try changes([:], ["4": PoolBound(floor: 0.05, edgeListed: true)]) == 2)
+        #expect(try store.relatedList(of: "1") == [RelatedEntry(id: "2", score: 0.5), RelatedEntry(id: "3", score: 0.45)])
+        #expect(try store.relatedList(of: "2") == [RelatedEntry(id: "1", score: 0.5), RelatedEntry(id: "4", score: 0.2)])
+        #expect(try store.relatedList(of: "3") == [RelatedEntry(id: "1", score: 0.4)])
+        #expect(try store.relatedList(of: "4") == [RelatedEntry(id: "3", score: 0.2), RelatedEntry(id: "1", score: 0.1)])
+        var pools = [String: PoolBound]()
+        try store.forEachRelatedListWithPool { id, _, pool in pools[id] = pool }
+        #expect(pools == ["1": pool, "2": pool, "3": pool, "4": PoolBound(floor: 0.05, edgeListed: true)])
+        #expect(try store.articlesListing("4") == ["2"])
+        #expect(try changes(["1": []]) == 2, "an emptied list loses its rows")
+        #expect(try store.relatedList(of: "1").isEmpty)
+    }
+
     @Test func aLiveWriteComputedAgainstListsSwappedSinceIsRefusedWholly() throws {
         let store = try SilaStore.open(path: directory.path("gen.sqlite"), createIfMissing: true)
         _ = try store.upsert([article("1"), article("2")])
