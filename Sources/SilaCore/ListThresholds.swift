@@ -101,10 +101,15 @@ struct ListThresholds {
                 * (sameSection ? 1 + relevance.categoryBoost : 1)
             if Self.reaches(Float(rescored), last) {
                 rows.append(row)
-            } else if isInPool(match.score, row: row) != false, bound != .unknown {
-                // It joins the pool and leaves the list as it is; the pool's new last candidate is not known.
-                pools[Int(row)] = .unknown
-                changedPools.insert(row)
+            } else if isInPool(match.score, row: row) != false {
+                // It joins the pool and leaves the list as it is: the pool's new last candidate is not known, but
+                // its cosine is at least the old floor (joining only raises it), so a later article below that
+                // floor still cannot join. A pool with room may fill up: its floor is not known at all.
+                let joined = PoolBound(floor: bound.floor.flatMap { $0 >= 0 ? $0 : nil }, edgeListed: nil)
+                if joined != bound {
+                    pools[Int(row)] = joined
+                    changedPools.insert(row)
+                }
             }
         }
         return rows
@@ -122,9 +127,11 @@ struct ListThresholds {
             if inPool != false, Self.reaches(match.score, lastScore(ofRow: match.row) / divisor) {
                 rows.append(match.row)
             } else if inPool == true {
-                // Its place in the pool goes to a candidate below it, which cannot reach the list.
-                let wasFull = (pool(ofRow: match.row).floor ?? -1) >= 0
-                pools[Int(match.row)] = PoolBound(floor: wasFull ? nil : -1, edgeListed: false)
+                // Its place in the pool goes to a candidate below it, which cannot reach the list. When the floor
+                // is only a lower bound it may not have been in the pool at all: the last candidate stays unknown.
+                let bound = pool(ofRow: match.row)
+                let wasFull = (bound.floor ?? -1) >= 0
+                pools[Int(match.row)] = PoolBound(floor: wasFull ? nil : -1, edgeListed: bound.edgeListed == nil ? nil : false)
                 changedPools.insert(match.row)
             }
         }

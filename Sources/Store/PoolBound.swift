@@ -6,7 +6,8 @@ import GRDB
 /// and that matters only when that candidate is listed. Knowing it lets a live write skip most lists.
 public struct PoolBound: Sendable, Equatable {
     /// Cosine of the pool's last candidate; -1 when the pool was not full (a new article joins it, pushing nothing
-    /// out; cosines are positive); nil when not known any more.
+    /// out; cosines are positive); nil when not known any more. When `edgeListed` is nil, a lower bound of that
+    /// cosine (articles joined the pool since it was known, which only raises it).
     public var floor: Double?
     /// Whether the pool's last candidate is listed; nil when not known.
     public var edgeListed: Bool?
