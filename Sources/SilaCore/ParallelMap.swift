@@ -2,9 +2,10 @@ import Dispatch
 
 extension Array where Element: Sendable {
     /// `map` spread over `threads` worker threads, results in input order. For CPU-bound work on large arrays
-    /// (analysis, vectorization); below a few hundred elements the plain `map` is as fast.
-    func parallelMap<T: Sendable>(threads: Int, _ transform: @Sendable (Element) -> T) -> [T] {
-        let workers = Swift.max(1, Swift.min(threads, count / 64))
+    /// (analysis, vectorization); below a few hundred elements the plain `map` is as fast, unless each element is
+    /// costly (say so with a smaller `minimumPerWorker`).
+    func parallelMap<T: Sendable>(threads: Int, minimumPerWorker: Int = 64, _ transform: @Sendable (Element) -> T) -> [T] {
+        let workers = Swift.max(1, Swift.min(threads, count / Swift.max(1, minimumPerWorker)))
         guard workers > 1 else { return map(transform) }
         return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             let output = UnsafeSendableBuffer(buffer: buffer)

@@ -24,14 +24,22 @@ final class ServerState: @unchecked Sendable {
     private var generationOfAnswers: UInt64 = 0
     private let writeQueue = DispatchQueue(label: "sila.live-writes")
     let startedAt = Date()
+    /// Runs the WAL checkpoints that commits would otherwise run inside a PUT.
+    private let checkpointer: WALCheckpointer?
 
     init(store: SilaStore, indexOptions: IndexOptions) throws {
         self.store = store
         self.indexOptions = indexOptions
         try store.failInterruptedJobs()
+        try store.deferCheckpoints()
+        checkpointer = store.readOnlyReason == nil ? WALCheckpointer(store: store) { error in
+            Logger(label: "sila").warning("could not checkpoint the WAL (it grows until a checkpoint succeeds): \(error)")
+        } : nil
         loadedGeneration = try store.generation()
         live = try LiveIndex.load(store: store)
     }
+
+    deinit { checkpointer?.stop() }
 
     var liveIndex: LiveIndex? { lock.withLock { live } }
 
@@ -61,6 +69,7 @@ final class ServerState: @unchecked Sendable {
                     }
                 }
                 answersChanged()  // after the commit, before the writer hears back
+                checkpointer?.nudge()
                 continuation.resume(with: result)
             }
         }
@@ -130,6 +139,7 @@ final class ServerState: @unchecked Sendable {
                 failure = "\(error)"
             }
             try? store.finishJob(id: jobID, error: failure)
+            checkpointer?.nudge()
             lock.withLock { runningJob = nil }
         }
         return jobID

@@ -238,6 +238,28 @@ import Vectorizer
         #expect(try store.relatedList(of: "1").isEmpty)
     }
 
+    @Test func withCheckpointsDeferredToTheCheckpointerTheWALStillStartsOver() throws {
+        let path = directory.path("wal.sqlite")
+        let store = try SilaStore.open(path: path, createIfMissing: true)
+        try store.deferCheckpoints()
+        let failures = Failures()
+        let checkpointer = WALCheckpointer(store: store) { failures.record($0) }
+        defer { checkpointer.stop() }
+        /// Frames in the WAL since it last started over (a passive checkpoint of nothing reports them).
+        func walFrames() throws -> Int {
+            try store.pool.writeWithoutTransaction { db in try db.checkpoint(.passive).walFrameCount }
+        }
+        for round in 0..<40 {
+            _ = try store.upsert((0..<50).map { article("r\(round)-\($0)", String(repeating: "نص طويل ", count: 200)) })
+            checkpointer.nudge()
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        // Each commit adds ~50 frames; without checkpoints the WAL would hold all 40 commits' frames.
+        let frames = try walFrames()
+        #expect(frames < 400, "the WAL kept \(frames) frames")
+        #expect(failures.all.isEmpty)
+    }
+
     @Test func aLiveWriteComputedAgainstListsSwappedSinceIsRefusedWholly() throws {
         let store = try SilaStore.open(path: directory.path("gen.sqlite"), createIfMissing: true)
         _ = try store.upsert([article("1"), article("2")])
@@ -337,4 +359,12 @@ import Vectorizer
     @Test func migrationsAreAppendOnlyAndNamed() {
         #expect(Schema.migrator.migrations == ["v1-articles-models-vectors-related-jobs", "v2-settings", "v3-articles-meta-index", "v4-list-changes", "v5-related-pool-bounds"])
     }
+}
+
+/// Errors reported from another thread.
+private final class Failures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var errors: [Error] = []
+    func record(_ error: Error) { lock.withLock { errors.append(error) } }
+    var all: [Error] { lock.withLock { errors } }
 }
