@@ -9,7 +9,9 @@ import Foundation
 // HTTP/1.1 keep-alive connections (LoadGeneratorEngine.swift):
 //   (a) GET /v1/articles/{id}/related?k=10, closed loop over 64 connections: requests/s and latency;
 //   (a′) the same GETs paced at a fixed rate (open loop): latency at a load below saturation;
-//   (b) 95% GET / 5% PUT (edited re-PUTs of stored articles and new articles): PUT and GET latency;
+//   (b0) PUTs one at a time on an idle server (new articles and edits): a PUT's own service time;
+//   (b) 95% GET / 5% PUT (edited re-PUTs of stored articles and new articles), closed loop over 64 connections,
+//   then (b′) paced at a rate that keeps the serialized writes half busy: PUT and GET latency;
 //   (c) the server's resident memory from /proc;
 //   (d) the same lists through the CLI, one `sila related ID` process per call.
 // The client runs on the same 2 cores as the server: every figure is the pair's, and the notes say how much CPU
@@ -32,7 +34,10 @@ struct LoadGenOptions {
     var pacedSeconds = 10.0
     var cliCalls = 200
     /// PUTs sent one at a time on an otherwise idle server before the mixed run: a PUT's own service time.
-    var singlePuts = 5
+    var singlePuts = 20
+    /// Paced mixed phase: requests/s (0: the rate at which PUTs take half of the writer's time, from the single
+    /// PUTs' median; negative: skip).
+    var mixedPacedRate = 0.0
     var seed: UInt64 = 42
     var reuseDatabase = false
     var threads = 2
@@ -55,6 +60,7 @@ struct LoadGenOptions {
         pacedSeconds = try arguments.double("paced-seconds", default: pacedSeconds)
         cliCalls = try arguments.int("cli-calls", default: cliCalls)
         singlePuts = try arguments.int("single-puts", default: singlePuts)
+        mixedPacedRate = try arguments.double("mixed-paced-rate", default: mixedPacedRate)
         seed = UInt64(try arguments.int("seed", default: Int(seed)))
         reuseDatabase = arguments.string("reuse-db", default: "no") == "yes"
         threads = try arguments.int("threads", default: threads)
@@ -73,7 +79,7 @@ func runLoadGenerator(_ arguments: BenchArguments) throws {
     if let socket = options.attach { return try loadAttached(socket: socket, options: options) }
     let fileManager = FileManager.default
     try fileManager.createDirectory(atPath: options.work + "/models", withIntermediateDirectories: true)
-    let corpus = try readBenchCorpus(options.corpus)
+    let split = LoadCorpusSplit(try readBenchCorpus(options.corpus))
     let database = try prepareLoadDatabase(options)
 
     // Every run starts from the freshly indexed database: PUTs change it.
@@ -88,7 +94,9 @@ func runLoadGenerator(_ arguments: BenchArguments) throws {
     benchNote(String(format: "  serving after %.2f s (pid %d, RSS %.0f MiB)", server.startupSeconds, server.pid, server.residentMiB ?? -1))
     let rssAtStart = server.residentMiB ?? -1
 
-    let requests = LoadRequests(corpus: corpus, k: 10, putSample: 2000, seed: options.seed)
+    let requests = LoadRequests(split: split, k: 10, putSample: 2000, seed: options.seed)
+    // Held-out articles per phase, so that no phase PUTs an article another one stored: single PUTs, closed, paced.
+    let newPerPhase = [0..<options.singlePuts, options.singlePuts..<300, 300..<split.heldOut.count]
     var loadAverages = [String]()
     func measure(_ phase: LoadPhase, source: @escaping (Int) -> LoadRequestSource) -> (LoadPhaseResult, serverCPU: Double) {
         let cpuBefore = server.cpuSeconds ?? 0
@@ -125,15 +133,32 @@ func runLoadGenerator(_ arguments: BenchArguments) throws {
 
     // (b0) PUTs alone, one at a time: what one costs without queueing.
     let single = try timeSinglePuts(requests: requests, socket: socket, count: options.singlePuts, seed: options.seed, server: server)
-    benchNote(String(format: "single PUTs (one at a time, idle server, %d): p50 %.1f ms, max %.1f ms, %.2f server CPU-s each", single.millis.count, single.p50, single.max, single.cpuEach))
+    benchNote(String(format: "single PUTs (one at a time, idle server, %d, new and edits alternating): p50 %.1f ms, max %.1f ms, %.3f server CPU-s each", single.millis.count, single.p50, single.max, single.cpuEach))
 
     // (b) 95% GET / 5% PUT.
     var mixedPhase = getPhase
     mixedPhase.name = "mixed GET/PUT"
-    mixedPhase.kindNames = ["GET", "PUT"]
+    mixedPhase.kindNames = LoadKind.mixedNames
     mixedPhase.seconds = options.mixedSeconds
+    let threads = options.clientThreads
     let (mixed, mixedServerCPU) = measure(mixedPhase) {
-        requests.mixedSource(seed: options.seed &+ 200 &+ UInt64($0), thread: $0, putShare: options.putShare)
+        requests.mixedSource(
+            seed: options.seed &+ 200 &+ UInt64($0), putShare: options.putShare, newArticles: newPerPhase[1].lowerBound + $0..<newPerPhase[1].upperBound,
+            stride: threads)
+    }
+
+    // (b′) the same mix paced: PUTs at half of what the serialized writes can take (from the single PUTs' median).
+    var mixedPaced: (LoadPhaseResult, serverCPU: Double)? = nil
+    if options.mixedPacedRate >= 0, !single.millis.isEmpty {
+        var phase = mixedPhase
+        phase.name = "mixed GET/PUT paced"
+        phase.pacedRate = options.mixedPacedRate > 0 ? options.mixedPacedRate : (0.5 / (single.p50 / 1000) / options.putShare).rounded()
+        phase.warmupSeconds = 1
+        mixedPaced = measure(phase) {
+            requests.mixedSource(
+                seed: options.seed &+ 300 &+ UInt64($0), putShare: options.putShare,
+                newArticles: newPerPhase[2].lowerBound + $0..<newPerPhase[2].upperBound, stride: threads)
+        }
     }
 
     // (c) the server's memory at the end.
@@ -144,12 +169,12 @@ func runLoadGenerator(_ arguments: BenchArguments) throws {
     server.stop()
 
     // (d) the CLI: one process per list, on the same (now idle) database.
-    let cli = try timeCLIRelated(options: options, database: served, ids: corpus.map(\.id))
+    let cli = try timeCLIRelated(options: options, database: served, ids: split.indexed.map(\.id))
     benchNote(String(format: "sila related (one process per call, %d calls): mean %.1f ms, p50 %.1f ms, p99 %.1f ms", cli.count, cli.mean, cli.p50, cli.p99))
 
     let report = LoadGenReport(
-        options: options, articles: corpus.count, startup: server.startupSeconds, gets: gets, getServerCPU: getServerCPU,
-        paced: paced, mixed: mixed, mixedServerCPU: mixedServerCPU, rssStart: rssAtStart, rss: rss, hwm: hwm,
+        options: options, articles: split.indexed.count, heldOut: split.heldOut.count, startup: server.startupSeconds, gets: gets,
+        getServerCPU: getServerCPU, paced: paced, mixed: mixed, mixedServerCPU: mixedServerCPU, mixedPaced: mixedPaced, rssStart: rssAtStart, rss: rss, hwm: hwm,
         serverThreads: serverThreads, cli: cli, loadAverages: loadAverages, single: single)
     try emitResult(report.json, to: arguments.optionalString("json"))
     for note in report.notes { print("note: " + note) }
@@ -159,7 +184,7 @@ func runLoadGenerator(_ arguments: BenchArguments) throws {
     }
 }
 
-/// Latencies of PUTs sent one at a time (new ids `lg-single-N`), and the server CPU each took.
+/// Latencies of PUTs sent one at a time (new articles and edits alternating), and the server CPU each took.
 struct SinglePutTimes {
     var millis: [Double]
     var cpuEach: Double
@@ -173,7 +198,9 @@ private func timeSinglePuts(requests: LoadRequests, socket: String, count: Int, 
     var millis = [Double]()
     let cpuBefore = server.cpuSeconds ?? 0
     for number in 0..<count {
-        let bytes = requests.put(template: random.below(requests.putTemplates.count), id: "lg-single-\(number)", editNumber: number, random: &random)
+        let bytes = number.isMultiple(of: 2)
+            ? requests.newArticle(number / 2)
+            : requests.edit(template: random.below(requests.putTemplates.count), editNumber: number, random: &random)
         let start = benchSeconds()
         let answer = try connection.request(bytes)
         guard answer.status == 201 || answer.status == 200 else { throw BenchError("PUT answered \(answer.status)") }
@@ -184,7 +211,7 @@ private func timeSinglePuts(requests: LoadRequests, socket: String, count: Int, 
 
 /// `--attach SOCKET`: the closed-loop GET phase against a server started by hand (e.g. under `perf record`).
 private func loadAttached(socket: String, options: LoadGenOptions) throws {
-    let requests = LoadRequests(corpus: try readBenchCorpus(options.corpus), k: 10, putSample: 2000, seed: options.seed)
+    let requests = LoadRequests(split: LoadCorpusSplit(try readBenchCorpus(options.corpus)), k: 10, putSample: 2000, seed: options.seed)
     var phase = LoadPhase(name: "GET closed loop (attached)", kindNames: ["GET"])
     phase.connections = options.connections
     phase.clientThreads = options.clientThreads
@@ -199,24 +226,39 @@ private func loadAttached(socket: String, options: LoadGenOptions) throws {
 private func prepareLoadDatabase(_ options: LoadGenOptions) throws -> String {
     let database = options.work + "/indexed.sqlite"
     let stamp = options.work + "/indexed.corpus"
+    let stampText = "\(options.corpus) without 1 article in \(LoadCorpusSplit.heldOutEvery)"
     let fileManager = FileManager.default
     if options.reuseDatabase, fileManager.fileExists(atPath: database),
-        (try? String(contentsOfFile: stamp, encoding: .utf8)) == options.corpus
+        (try? String(contentsOfFile: stamp, encoding: .utf8)) == stampText
     {
         benchNote("reusing \(database)")
         return database
     }
     for suffix in ["", "-wal", "-shm"] { try? fileManager.removeItem(atPath: database + suffix) }
     try? fileManager.removeItem(atPath: stamp)
-    benchNote("sila ingest + sila index → \(database)")
-    let ingest = try runChild([options.sila, "ingest", "--db", database, "--quiet", options.corpus], logPrefix: options.work + "/ingest")
+    benchNote("sila ingest + sila index → \(database) (held-out articles left out)")
+    let indexedCorpus = options.work + "/indexed-corpus.jsonl"
+    try writeIndexedLines(of: options.corpus, to: indexedCorpus)
+    let ingest = try runChild([options.sila, "ingest", "--db", database, "--quiet", indexedCorpus], logPrefix: options.work + "/ingest")
     guard ingest.status == 0 else { throw BenchError("sila ingest failed (\(ingest.status)): \(ingest.stderr.suffix(500))") }
     let index = try runChild(
         [options.sila, "index", "--db", database, "--threads", String(options.threads), "--models-dir", options.work + "/models", "--quiet"],
         logPrefix: options.work + "/index")
     guard index.status == 0 else { throw BenchError("sila index failed (\(index.status)): \(index.stderr.suffix(500))") }
-    try options.corpus.write(toFile: stamp, atomically: true, encoding: .utf8)
+    try stampText.write(toFile: stamp, atomically: true, encoding: .utf8)
     return database
+}
+
+/// The lines of a JSONL corpus that `LoadCorpusSplit` indexes (the same positions: non-empty lines in order).
+private func writeIndexedLines(of corpus: String, to path: String) throws {
+    guard let data = FileManager.default.contents(atPath: corpus) else { throw BenchError("cannot read corpus \(corpus)") }
+    var kept = Data()
+    for (position, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).enumerated()
+    where position % LoadCorpusSplit.heldOutEvery != LoadCorpusSplit.heldOutEvery / 2 {
+        kept.append(contentsOf: line)
+        kept.append(UInt8(ascii: "\n"))
+    }
+    try kept.write(to: URL(fileURLWithPath: path))
 }
 
 /// Per-call wall times of `sila related ID --db DB --json` (process start, database open, query, JSON out).

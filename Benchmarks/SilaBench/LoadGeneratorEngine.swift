@@ -69,6 +69,13 @@ struct LoadPhaseResult {
         return Double(values.max() ?? 0) / 1e6
     }
     func count(kind: Int) -> Int { latencies[kind].count }
+
+    /// The same over several kinds together (all PUTs, new and edited).
+    func percentileMS(_ p: Double, kinds: [Int]) -> Double {
+        nearestRankPercentile(kinds.flatMap { latencies[$0] }.sorted().map { Double($0) / 1e6 }, p)
+    }
+    func maxMS(kinds: [Int]) -> Double { kinds.map { maxMS(kind: $0) }.max() ?? 0 }
+    func count(kinds: [Int]) -> Int { kinds.reduce(0) { $0 + count(kind: $1) } }
 }
 
 /// Process CPU time (user + system) of this process, seconds.

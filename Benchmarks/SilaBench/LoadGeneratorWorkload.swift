@@ -1,35 +1,69 @@
 import Foundation
 
 // The requests of the server benchmark, built ahead of the timed window so the client spends its time on the
-// sockets: every GET is a prebuilt byte string; a PUT is an article's prebuilt JSON with a short edit appended.
+// sockets: every GET is a prebuilt byte string; a PUT is an article's prebuilt JSON.
+//
+// New articles are real articles the server has never seen: the corpus is split, one article in
+// `heldOutEvery` is left out of the indexed database and PUT later under its own id. (Putting a stored article's
+// text under a new id would make every new article a reprint, which enters every list its twin is in: the worst
+// case of a reverse update, not a newsroom's typical one.) Edits re-PUT a stored article with a few words
+// appended.
 
-/// GET and PUT requests over the articles of a corpus (its ids and, for PUTs, a seeded sample of its texts).
+/// The benchmark's split of a corpus: what is indexed, and the articles PUT as new.
+struct LoadCorpusSplit {
+    static let heldOutEvery = 20
+    var indexed: [CorpusArticle] = []
+    var heldOut: [CorpusArticle] = []
+
+    init(_ corpus: [CorpusArticle]) {
+        for (position, article) in corpus.enumerated() {
+            if position % Self.heldOutEvery == Self.heldOutEvery / 2 { heldOut.append(article) } else { indexed.append(article) }
+        }
+    }
+}
+
+/// Kinds of request in a mixed phase.
+enum LoadKind {
+    static let get = 0
+    static let putNew = 1
+    static let putEdit = 2
+    static let mixedNames = ["GET", "PUT new", "PUT edit"]
+    static let puts = [putNew, putEdit]
+}
+
+/// GET and PUT requests over the articles of a corpus split.
 final class LoadRequests: @unchecked Sendable {
-    /// `GET /v1/articles/{id}/related?k=K` per corpus article.
+    /// `GET /v1/articles/{id}/related?k=K` per indexed article.
     let gets: [[UInt8]]
-    /// Articles PUTs are made from: id and the JSON of the article up to the closing quote of its body.
+    /// Stored articles edits are made from: id and the JSON of the article up to the closing quote of its body.
     let putTemplates: [(id: String, openJSON: [UInt8])]
+    /// The held-out articles, PUT as new ones (same JSON shape).
+    let newTemplates: [(id: String, openJSON: [UInt8])]
     /// Title words, appended to bodies as edits.
     let editWords: [String]
 
-    /// - Parameter putSample: how many articles (seeded sample) PUTs draw from.
-    init(corpus: [CorpusArticle], k: Int, putSample: Int, seed: UInt64) {
-        gets = corpus.map { httpRequestBytes(method: "GET", target: "/v1/articles/\(Self.pathEncoded($0.id))/related?k=\(k)") }
+    /// - Parameter putSample: how many indexed articles (seeded sample) edits draw from.
+    init(split: LoadCorpusSplit, k: Int, putSample: Int, seed: UInt64) {
+        gets = split.indexed.map { httpRequestBytes(method: "GET", target: "/v1/articles/\(Self.pathEncoded($0.id))/related?k=\(k)") }
         var random = SeededGenerator(seed: seed ^ 0x5055_5453)
         var templates = [(id: String, openJSON: [UInt8])]()
         var words = Set<String>()
-        for _ in 0..<min(putSample, corpus.count) {
-            let article = corpus[random.below(corpus.count)]
-            // Keys in a fixed order; the body last, its closing quote left off so an edit can be appended.
-            var json = "{\"title\":\(jsonString(article.title)),\"category\":\(jsonString(article.category))"
-            if !article.publishedAt.isEmpty { json += ",\"published_at\":\(jsonString(article.publishedAt))" }
-            let body = jsonString(article.body)
-            json += ",\"body\":" + body.dropLast()
-            templates.append((article.id, Array(json.utf8)))
+        for _ in 0..<min(putSample, split.indexed.count) {
+            let article = split.indexed[random.below(split.indexed.count)]
+            templates.append((article.id, Self.openJSON(article)))
             for word in article.title.split(separator: " ") where word.count >= 4 { words.insert(String(word)) }
         }
         putTemplates = templates
+        newTemplates = split.heldOut.map { ($0.id, Self.openJSON($0)) }
         editWords = words.sorted()
+    }
+
+    /// The article's JSON, keys in a fixed order, the body last with its closing quote left off (an edit appends).
+    private static func openJSON(_ article: CorpusArticle) -> [UInt8] {
+        var json = "{\"title\":\(jsonString(article.title)),\"category\":\(jsonString(article.category))"
+        if !article.publishedAt.isEmpty { json += ",\"published_at\":\(jsonString(article.publishedAt))" }
+        json += ",\"body\":" + jsonString(article.body).dropLast()
+        return Array(json.utf8)
     }
 
     /// An id as a path segment (percent-encoded outside unreserved ASCII).
@@ -37,13 +71,21 @@ final class LoadRequests: @unchecked Sendable {
         id.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")) ?? id
     }
 
-    /// A PUT of template `template` under `id`, its body ending with " WORD N" (a slight edit that changes its text).
-    func put(template: Int, id: String, editNumber: Int, random: inout SeededGenerator) -> [UInt8] {
+    /// An edit: stored article `template` re-PUT with " WORD N" appended to its body (a slight change of its text).
+    func edit(template: Int, editNumber: Int, random: inout SeededGenerator) -> [UInt8] {
         var body = putTemplates[template].openJSON
         let word = editWords.isEmpty ? "تحديث" : editWords[random.below(editWords.count)]
         // Inside the body's JSON string: escaped like it (a title word may hold a quote).
         body += Array((" " + jsonString(word).dropFirst().dropLast() + " \(editNumber)\"}").utf8)
-        return httpRequestBytes(method: "PUT", target: "/v1/articles/\(Self.pathEncoded(id))", body: body)
+        return httpRequestBytes(method: "PUT", target: "/v1/articles/\(Self.pathEncoded(putTemplates[template].id))", body: body)
+    }
+
+    /// New article number `number` of the held-out ones. Past the last, a held-out text again under a new id (a
+    /// reprint: dearer, and said in the notes when it happens).
+    func newArticle(_ number: Int) -> [UInt8] {
+        let template = newTemplates[number % newTemplates.count]
+        let id = number < newTemplates.count ? template.id : "\(template.id)-reprint-\(number / newTemplates.count)"
+        return httpRequestBytes(method: "PUT", target: "/v1/articles/\(Self.pathEncoded(id))", body: template.openJSON + Array("\"}".utf8))
     }
 
     /// Closed-loop GETs of seeded random articles (kind 0).
@@ -51,21 +93,24 @@ final class LoadRequests: @unchecked Sendable {
         var random = SeededGenerator(seed: seed)
         let gets = self.gets
         return LoadRequestSource {
-            (0, gets[random.below(gets.count)])
+            (LoadKind.get, gets[random.below(gets.count)])
         }
     }
 
-    /// GETs (kind 0) with a share of PUTs (kind 1): half re-PUT an existing article with an edited text, half put a
-    /// new article (a corpus text, edited) under a new id `lg-THREAD-N`.
-    func mixedSource(seed: UInt64, thread: Int, putShare: Double) -> LoadRequestSource {
+    /// GETs with a share of PUTs, half of them new articles (held-out ones in order, from `newArticles`'s lower
+    /// bound, stepping by `stride` so that client threads never PUT the same one) and half edits.
+    func mixedSource(seed: UInt64, putShare: Double, newArticles: Range<Int>, stride: Int) -> LoadRequestSource {
         var random = SeededGenerator(seed: seed)
         var edits = 0
+        var nextNew = newArticles.lowerBound
         return LoadRequestSource { [self] in
-            guard random.unit() < putShare else { return (0, gets[random.below(gets.count)]) }
+            guard random.unit() < putShare else { return (LoadKind.get, gets[random.below(gets.count)]) }
+            if random.unit() < 0.5 {
+                defer { nextNew += stride }
+                return (LoadKind.putNew, newArticle(nextNew))
+            }
             edits += 1
-            let template = random.below(putTemplates.count)
-            let id = random.unit() < 0.5 ? putTemplates[template].id : "lg-\(thread)-\(edits)"
-            return (1, put(template: template, id: id, editNumber: edits, random: &random))
+            return (LoadKind.putEdit, edit(template: random.below(putTemplates.count), editNumber: edits, random: &random))
         }
     }
 }
