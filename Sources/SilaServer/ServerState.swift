@@ -69,7 +69,7 @@ final class ServerState: @unchecked Sendable {
                     }
                 }
                 answersChanged()  // after the commit, before the writer hears back
-                checkpointer?.nudge()
+                if case .success = result { checkpointer?.nudge() }
                 continuation.resume(with: result)
             }
         }
