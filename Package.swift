@@ -21,7 +21,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "ArabicText", resources: [.copy("Resources")]),
-        .target(name: "Vectorizer", dependencies: ["ArabicText"]),
+        .target(name: "CPrefetch"),
+        .target(name: "Vectorizer", dependencies: ["ArabicText", "CPrefetch"]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "Similarity", dependencies: ["Vectorizer", "CBLAS"]),
         .target(name: "Store", dependencies: ["Vectorizer", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// Counts document frequencies in one streaming pass: memory grows with the vocabulary, not with the corpus.
 ///
 /// Feed every document once with `add(_:)` (or count chunks in parallel and `merge` them), then
@@ -58,29 +60,56 @@ public struct DocumentFrequencyCounter: Sendable {
         precondition(documentCount < Int(UInt32.max), "a counter holds at most 2³² − 1 documents")
         documentCount += 1
         let stamp = UInt32(documentCount)
-        for term in document.bodyTerms {
-            let id = termID(term, stamp: stamp)
-            totals[id].bodyCount += 1
-            if recording { keys.append(UInt32(id) << 1) }
-        }
+        count(document.bodyTerms, isTitle: false, stamp: stamp, recording: recording, into: &keys)
         guard parameters.titleWeight > 0 else { return }
-        for term in document.titleTerms {
-            let id = termID(term, stamp: stamp)
-            totals[id].titleCount += 1
-            if recording { keys.append(UInt32(id) << 1 | 1) }
-        }
+        count(document.titleTerms, isTitle: true, stamp: stamp, recording: recording, into: &keys)
     }
 
-    /// The local id of `term`, counting the current document in its document frequency the first time.
+    /// Terms looked up together: their hash-table misses overlap (`TermTable`).
+    private static let batchSize = 32
+
+    /// Counts the terms of one field of the current document (`stamp`), a batch at a time: keys and prefetches for
+    /// the whole batch, then the lookups, then the counts.
     @inline(__always)
-    private mutating func termID(_ term: String, stamp: UInt32) -> Int {
-        let id = Int(terms.insert(term))
-        if id == totals.count { totals.append(TermTotals()) }
-        if totals[id].lastDocument != stamp {
-            totals[id].lastDocument = stamp
-            totals[id].documentFrequency += 1
+    private mutating func count(
+        _ fieldTerms: [String], isTitle: Bool, stamp: UInt32, recording: Bool, into keys: inout [UInt32]
+    ) {
+        guard !fieldTerms.isEmpty else { return }
+        withUnsafeTemporaryAllocation(of: TermTable.Key.self, capacity: Self.batchSize) { batchKeys in
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: Self.batchSize) { ids in
+                var start = 0
+                while start < fieldTerms.count {
+                    let batch = min(Self.batchSize, fieldTerms.count - start)
+                    for offset in 0..<batch {
+                        let key = TermTable.key(fieldTerms[start + offset])
+                        terms.prefetch(key)
+                        batchKeys[offset] = key
+                    }
+                    for offset in 0..<batch {
+                        let id = terms.insert(batchKeys[offset], term: fieldTerms[start + offset])
+                        if Int(id) == totals.count { totals.append(TermTotals()) }
+                        ids[offset] = id
+                    }
+                    totals.withUnsafeMutableBufferPointer { totals in
+                        // The counts of rarer terms are spread over the array: start their misses together too.
+                        for offset in 0..<batch { sila_prefetch(totals.baseAddress! + Int(ids[offset])) }
+                        for offset in 0..<batch {
+                            let id = Int(ids[offset])
+                            if totals[id].lastDocument != stamp {
+                                totals[id].lastDocument = stamp
+                                totals[id].documentFrequency += 1
+                            }
+                            if isTitle { totals[id].titleCount += 1 } else { totals[id].bodyCount += 1 }
+                        }
+                    }
+                    if recording {
+                        let flag: UInt32 = isTitle ? 1 : 0
+                        for offset in 0..<batch { keys.append(ids[offset] << 1 | flag) }
+                    }
+                    start += batch
+                }
+            }
         }
-        return id
     }
 
     /// Merges the counts of another counter that saw other documents (for parallel counting).
@@ -92,18 +121,17 @@ public struct DocumentFrequencyCounter: Sendable {
     mutating func merge(_ other: DocumentFrequencyCounter, mappingIDs: Bool) -> [UInt32] {
         precondition(parameters == other.parameters, "cannot merge counts fitted with other parameters")
         documentCount += other.documentCount
-        var mapping = [UInt32]()
-        if mappingIDs { mapping.reserveCapacity(other.terms.count) }
-        for otherID in 0..<other.terms.count {
-            let id = Int(other.terms.withBytes(of: UInt32(otherID)) { terms.insert(bytes: $0) })
+        totals.reserveCapacity(terms.count + other.terms.count)
+        let mapping = terms.insert(contentsOf: other.terms)
+        for (otherID, id) in mapping.enumerated() {
+            let id = Int(id)
             if id == totals.count { totals.append(TermTotals()) }
             let theirs = other.totals[otherID]
             totals[id].documentFrequency += theirs.documentFrequency
             totals[id].bodyCount += theirs.bodyCount
             totals[id].titleCount += theirs.titleCount
-            if mappingIDs { mapping.append(UInt32(id)) }
         }
-        return mapping
+        return mappingIDs ? mapping : []
     }
 
     /// The UTF-8 bytes of a counter-local term id.

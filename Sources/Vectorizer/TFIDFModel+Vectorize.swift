@@ -14,22 +14,36 @@ extension TFIDFModel {
         guard capacity > 0 else { return SparseVector() }
         return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: capacity) { keys in
             var keyCount = 0
-            for term in document.bodyTerms {
-                guard let id = termTable.id(of: term) else { continue }
-                keys[keyCount] = UInt64(id) << 1
-                keyCount += 1
-            }
-            if parameters.titleWeight > 0 {
-                for term in document.titleTerms {
-                    guard let id = termTable.id(of: term) else { continue }
-                    keys[keyCount] = UInt64(id) << 1 | 1
-                    keyCount += 1
-                }
-            }
+            lookUp(document.bodyTerms, flag: 0, into: keys, count: &keyCount)
+            if parameters.titleWeight > 0 { lookUp(document.titleTerms, flag: 1, into: keys, count: &keyCount) }
             guard keyCount > 0 else { return SparseVector() }
             let used = UnsafeMutableBufferPointer(rebasing: keys[0..<keyCount])
             sortKeys(used)
             return weighted(sortedKeys: UnsafeBufferPointer(used))
+        }
+    }
+
+    /// Appends (term id << 1 | flag) for each of `terms` in the vocabulary to `keys[count...]`, a batch of terms at a
+    /// time (keys and prefetches, then lookups: the batch's cache misses overlap; see `TermTable`).
+    @inline(__always)
+    private func lookUp(_ terms: [String], flag: UInt64, into keys: UnsafeMutableBufferPointer<UInt64>, count: inout Int) {
+        let batchSize = 32
+        withUnsafeTemporaryAllocation(of: TermTable.Key.self, capacity: batchSize) { batchKeys in
+            var start = 0
+            while start < terms.count {
+                let batch = min(batchSize, terms.count - start)
+                for offset in 0..<batch {
+                    let key = TermTable.key(terms[start + offset])
+                    termTable.prefetch(key)
+                    batchKeys[offset] = key
+                }
+                for offset in 0..<batch {
+                    guard let id = termTable.id(of: batchKeys[offset], term: terms[start + offset]) else { continue }
+                    keys[count] = UInt64(id) << 1 | flag
+                    count += 1
+                }
+                start += batch
+            }
         }
     }
 
