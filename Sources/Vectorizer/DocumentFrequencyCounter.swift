@@ -154,6 +154,11 @@ public struct DocumentFrequencyCounter: Sendable {
     }
 
     /// The vocabulary after pruning, in term-id order.
+    func prunedVocabulary() -> [(term: String, documentFrequency: Int32)] {
+        prunedTermIDs().map { (term: terms.term(UInt32($0)), documentFrequency: totals[$0].documentFrequency) }
+    }
+
+    /// The counter-local ids of the vocabulary after pruning, in term-id order.
     ///
     /// Kept: terms with minDF ≤ df ≤ maxDF × N. When more than `maxFeatures` remain, the `maxFeatures` terms of
     /// highest total count (body + titleWeight × title over the corpus: scikit-learn's rule, which ranks by total
@@ -162,31 +167,51 @@ public struct DocumentFrequencyCounter: Sendable {
     ///
     /// Term-id order: decreasing document frequency (the similarity engine keeps the densest columns at the front),
     /// then increasing UTF-8 bytes of the term.
-    func prunedVocabulary() -> [(term: String, documentFrequency: Int32)] {
+    func prunedTermIDs() -> [Int] {
         let maxDocumentCount = parameters.maxDF * Double(documentCount)
-        var kept = (0..<terms.count).filter { id in
+        var kept = [OrderKey]()
+        kept.reserveCapacity(terms.count)
+        for id in 0..<terms.count {
             let df = totals[id].documentFrequency
-            return Int(df) >= parameters.minDF && Double(df) <= maxDocumentCount
+            if Int(df) >= parameters.minDF && Double(df) <= maxDocumentCount { kept.append(orderKey(id)) }
         }
         if let maxFeatures = parameters.maxFeatures, kept.count > maxFeatures {
             let titleWeight = parameters.titleWeight
             func total(_ id: Int) -> Double { Double(totals[id].bodyCount) + titleWeight * Double(totals[id].titleCount) }
             kept.sort { lhs, rhs in
-                let (left, right) = (total(lhs), total(rhs))
+                let (left, right) = (total(Int(lhs.id)), total(Int(rhs.id)))
                 return left != right ? left > right : precedesInTermOrder(lhs, rhs)
             }
             kept.removeLast(kept.count - maxFeatures)
         }
         kept.sort(by: precedesInTermOrder)
-        return kept.map { (term: terms.term(UInt32($0)), documentFrequency: totals[$0].documentFrequency) }
+        return kept.map { Int($0.id) }
     }
 
-    /// Term-id order: decreasing document frequency, then increasing UTF-8 bytes.
-    private func precedesInTermOrder(_ lhs: Int, _ rhs: Int) -> Bool {
-        let (left, right) = (totals[lhs].documentFrequency, totals[rhs].documentFrequency)
-        if left != right { return left > right }
-        return terms.withBytes(of: UInt32(lhs)) { a in
-            terms.withBytes(of: UInt32(rhs)) { b in a.lexicographicallyPrecedes(b) }
+    /// What term-id order compares first: document frequency, and the term's first 8 bytes as a big-endian number
+    /// (zero-padded), which orders like the bytes themselves.
+    struct OrderKey {
+        var documentFrequency: Int32
+        var id: UInt32
+        var prefix: UInt64
+    }
+
+    private func orderKey(_ id: Int) -> OrderKey {
+        let prefix = terms.withBytes(of: UInt32(id)) { bytes in
+            var prefix: UInt64 = 0
+            for index in 0..<8 { prefix = prefix << 8 | UInt64(index < bytes.count ? bytes[index] : 0) }
+            return prefix
+        }
+        return OrderKey(documentFrequency: totals[id].documentFrequency, id: UInt32(id), prefix: prefix)
+    }
+
+    /// Term-id order: decreasing document frequency, then increasing UTF-8 bytes (equal zero-padded prefixes
+    /// compare the whole terms: "ab" precedes "ab\0").
+    private func precedesInTermOrder(_ lhs: OrderKey, _ rhs: OrderKey) -> Bool {
+        if lhs.documentFrequency != rhs.documentFrequency { return lhs.documentFrequency > rhs.documentFrequency }
+        if lhs.prefix != rhs.prefix { return lhs.prefix < rhs.prefix }
+        return terms.withBytes(of: lhs.id) { a in
+            terms.withBytes(of: rhs.id) { b in a.lexicographicallyPrecedes(b) }
         }
     }
 }

@@ -18,6 +18,7 @@ extension TFIDFModel {
         let chunks = concurrentChunks(count: documents.count, chunks: max(1, min(threads, documents.count / 1000))) { range in
             var counter = DocumentFrequencyCounter(parameters: parameters)
             var keys = [UInt32]()
+            keys.reserveCapacity(range.reduce(0) { $0 + documents[$1].bodyTerms.count + documents[$1].titleTerms.count })
             var ends = [Int]()
             ends.reserveCapacity(range.count)
             for index in range {
@@ -29,15 +30,14 @@ extension TFIDFModel {
         var counter = chunks[0].counter
         var chunkToMerged: [[UInt32]?] = [nil]  // the first chunk's ids are the merged counter's ids
         for chunk in chunks.dropFirst() { chunkToMerged.append(counter.merge(chunk.counter, mappingIDs: true)) }
+        let kept = counter.prunedTermIDs()
         let model = TFIDFModel(
             name: name, analyzerVersion: analyzerVersion, analyzerConfiguration: analyzerConfiguration, counter: counter,
-            createdAt: createdAt)
+            keeping: kept, createdAt: createdAt)
 
-        // Merged counter id → model term id (UInt32.max: pruned); one lookup per distinct term, not per token.
+        // Merged counter id → model term id (UInt32.max: pruned): model term i is merged term kept[i].
         var toModel = [UInt32](repeating: .max, count: counter.distinctTermCount)
-        for id in 0..<toModel.count {
-            if let termID = counter.withTermBytes(of: UInt32(id), { model.termTable.id(ofBytes: $0) }) { toModel[id] = termID }
-        }
+        for (termID, id) in kept.enumerated() { toModel[id] = UInt32(termID) }
         let mergedToModel = toModel
         let chunkIDMaps = chunkToMerged
         let vectorChunks = concurrentChunks(count: chunks.count, chunks: chunks.count) { range in
@@ -50,63 +50,125 @@ extension TFIDFModel {
         return (model, Array(vectorChunks.joined()))
     }
 
-    /// The vectors of a recorded chunk, its local ids translated by `mapping`. Occurrences are counted in two
-    /// vocabulary-sized arrays (no per-token sort); only each document's distinct terms are sorted.
+    /// The vectors of a recorded chunk, its local ids translated by `mapping`.
+    ///
+    /// A document's occurrences are counted in a vocabulary-sized array, and its terms marked in a two-level bitmap
+    /// (a bit per term, and a bit per non-zero word of those bits); reading the bitmap back gives the terms in
+    /// increasing id order without sorting, and clears it for the next document. The weights are computed with the
+    /// same arithmetic, in the same order, as `weighted(sortedKeys:)`.
     private func vectors(of chunk: RecordedChunk, mappingIDs mapping: [UInt32]) -> [SparseVector] {
         var vectors = [SparseVector]()
         vectors.reserveCapacity(chunk.ends.count)
-        var bodyCounts = [UInt32](repeating: 0, count: vocabularySize)
-        var titleCounts = [UInt32](repeating: 0, count: vocabularySize)
-        var distinct = [UInt32]()
-        var raw = [Double]()
-        let titleWeight = parameters.titleWeight
-        let sublinear = parameters.sublinearTF
+        // Per term id of the current document: title occurrences << 32 | body occurrences.
+        var counts = [UInt64](repeating: 0, count: vocabularySize)
+        var present = [UInt64](repeating: 0, count: (vocabularySize + 63) / 64)
+        var presentWords = [UInt64](repeating: 0, count: (present.count + 63) / 64)
+        var longest = 0
+        var previousEnd = 0
+        for end in chunk.ends {
+            longest = max(longest, end - previousEnd)
+            previousEnd = end
+        }
+        precondition(longest < Int(UInt32.max), "a document has at most 2³² − 1 terms")
+        let scratchCount = min(longest, vocabularySize)
+        var scratchIDs = [UInt32](repeating: 0, count: scratchCount)
+        var scratchWeights = [Double](repeating: 0, count: scratchCount)
+        let termFrequency = TermFrequency(parameters)
         var start = 0
         chunk.keys.withUnsafeBufferPointer { keys in
             mapping.withUnsafeBufferPointer { mapping in
                 idf.withUnsafeBufferPointer { idf in
-                    for end in chunk.ends {
-                        distinct.removeAll(keepingCapacity: true)
-                        for key in keys[start..<end] {
-                            let termID = mapping[Int(key >> 1)]
-                            guard termID != .max else { continue }
-                            let id = Int(termID)
-                            if bodyCounts[id] == 0 && titleCounts[id] == 0 { distinct.append(termID) }
-                            if key & 1 == 0 { bodyCounts[id] += 1 } else { titleCounts[id] += 1 }
+                    counts.withUnsafeMutableBufferPointer { counts in
+                        present.withUnsafeMutableBufferPointer { present in
+                            presentWords.withUnsafeMutableBufferPointer { presentWords in
+                                scratchIDs.withUnsafeMutableBufferPointer { ids in
+                                    scratchWeights.withUnsafeMutableBufferPointer { raw in
+                                        for end in chunk.ends {
+                                            for key in keys[start..<end] {
+                                                let termID = mapping[Int(key >> 1)]
+                                                guard termID != .max else { continue }
+                                                let id = Int(termID)
+                                                counts[id] &+= key & 1 == 0 ? 1 : 1 << 32
+                                                present[id >> 6] |= 1 << UInt64(id & 63)
+                                                presentWords[id >> 12] |= 1 << UInt64((id >> 6) & 63)
+                                            }
+                                            start = end
+                                            // Term ids in increasing order; each bitmap word and count is cleared.
+                                            var distinct = 0
+                                            var squares = 0.0
+                                            for summary in 0..<presentWords.count where presentWords[summary] != 0 {
+                                                var words = presentWords[summary]
+                                                presentWords[summary] = 0
+                                                while words != 0 {
+                                                    let word = summary << 6 | words.trailingZeroBitCount
+                                                    words &= words - 1
+                                                    var bits = present[word]
+                                                    present[word] = 0
+                                                    while bits != 0 {
+                                                        let id = word << 6 | bits.trailingZeroBitCount
+                                                        bits &= bits - 1
+                                                        let count = counts[id]
+                                                        counts[id] = 0
+                                                        let weight =
+                                                            termFrequency(body: count & 0xFFFF_FFFF, title: count >> 32)
+                                                            * idf[id]
+                                                        ids[distinct] = UInt32(id)
+                                                        raw[distinct] = weight
+                                                        squares += weight * weight
+                                                        distinct += 1
+                                                    }
+                                                }
+                                            }
+                                            let norm = squares.squareRoot()
+                                            guard distinct > 0, norm > 0 else {
+                                                vectors.append(SparseVector())
+                                                continue
+                                            }
+                                            let termIDs = [UInt32](unsafeUninitializedCapacity: distinct) { buffer, initialized in
+                                                _ = buffer.initialize(from: ids[0..<distinct])
+                                                initialized = distinct
+                                            }
+                                            let weights = [Float](unsafeUninitializedCapacity: distinct) { buffer, initialized in
+                                                for slot in 0..<distinct { buffer[slot] = Float(raw[slot] / norm) }
+                                                initialized = distinct
+                                            }
+                                            vectors.append(SparseVector(termIDs: termIDs, weights: weights))
+                                        }
+                                    }
+                                }
+                            }
                         }
-                        start = end
-                        guard !distinct.isEmpty else {
-                            vectors.append(SparseVector())
-                            continue
-                        }
-                        distinct.sort()
-                        // The same arithmetic, in the same order, as `weighted(sortedKeys:)`.
-                        raw.removeAll(keepingCapacity: true)
-                        var squares = 0.0
-                        for termID in distinct {
-                            let id = Int(termID)
-                            let count = Double(bodyCounts[id]) + titleWeight * Double(titleCounts[id])
-                            bodyCounts[id] = 0
-                            titleCounts[id] = 0
-                            let weight = (sublinear ? 1 + log(count) : count) * idf[id]
-                            raw.append(weight)
-                            squares += weight * weight
-                        }
-                        let norm = squares.squareRoot()
-                        guard norm > 0 else {
-                            vectors.append(SparseVector())
-                            continue
-                        }
-                        let weights = [Float](unsafeUninitializedCapacity: distinct.count) { buffer, initialized in
-                            for slot in 0..<raw.count { buffer[slot] = Float(raw[slot] / norm) }
-                            initialized = raw.count
-                        }
-                        vectors.append(SparseVector(termIDs: distinct, weights: weights))
                     }
                 }
             }
         }
         return vectors
+    }
+}
+
+/// tf of a document's term from its body and title occurrences, as `weighted(sortedKeys:)` computes it:
+/// count = body + titleWeight × title, tf = 1 + ln(count) (sublinear) or count. The logarithms of small whole counts
+/// come from a table of the same values.
+private struct TermFrequency {
+    let titleWeight: Double
+    let sublinear: Bool
+    /// 1 + ln(n) for n < 256, used where body + titleWeight × title is the whole number body + title.
+    let table: [Double]
+    let tableApplies: Bool
+
+    init(_ parameters: TFIDFParameters) {
+        titleWeight = parameters.titleWeight
+        sublinear = parameters.sublinearTF
+        table = (0..<256).map { 1 + log(Double($0)) }
+        tableApplies = sublinear && titleWeight.isFinite
+    }
+
+    @inline(__always)
+    func callAsFunction(body: UInt64, title: UInt64) -> Double {
+        // Double(body) + titleWeight × 0 is Double(body), and Double(body) + 1 × Double(title) is Double(body + title).
+        if tableApplies, title == 0 || titleWeight == 1, body + title < 256 { return table[Int(body + title)] }
+        let count = Double(body) + titleWeight * Double(title)
+        return sublinear ? 1 + log(count) : count
     }
 }
 

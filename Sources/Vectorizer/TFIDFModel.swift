@@ -73,11 +73,22 @@ public struct TFIDFModel: Sendable {
         name: String, analyzerVersion: String, analyzerConfiguration: Analyzer.Configuration,
         counter: DocumentFrequencyCounter, createdAt: Date = Date()
     ) {
-        let vocabulary = counter.prunedVocabulary()
+        self.init(
+            name: name, analyzerVersion: analyzerVersion, analyzerConfiguration: analyzerConfiguration, counter: counter,
+            keeping: counter.prunedTermIDs(), createdAt: createdAt)
+    }
+
+    /// The model of `counter` whose term `i` is the counter's term `kept[i]` (`kept`: `counter.prunedTermIDs()`).
+    /// Its term table is built from the counter's bytes, without decoding and re-encoding the terms.
+    init(
+        name: String, analyzerVersion: String, analyzerConfiguration: Analyzer.Configuration,
+        counter: DocumentFrequencyCounter, keeping kept: [Int], createdAt: Date
+    ) {
         self.init(
             name: name, analyzerVersion: analyzerVersion, analyzerConfiguration: analyzerConfiguration,
-            parameters: counter.parameters, documentCount: counter.documentCount, terms: vocabulary.map(\.term),
-            documentFrequencies: vocabulary.map(\.documentFrequency), createdAt: createdAt)
+            parameters: counter.parameters, documentCount: counter.documentCount,
+            terms: kept.map { counter.terms.term(UInt32($0)) }, termTable: TermTable(counter.terms, ids: kept),
+            documentFrequencies: kept.map { counter.totals[$0].documentFrequency }, createdAt: createdAt)
     }
 
     public var vocabularySize: Int { terms.count }

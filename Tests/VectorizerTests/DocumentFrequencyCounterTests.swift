@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 
 @testable import Vectorizer
 
@@ -41,6 +42,26 @@ import Testing
         #expect(countsEqual(merged, atOnce))
         let (a, b) = (TFIDFModel.fitted(merged), TFIDFModel.fitted(atOnce))
         #expect(a.terms == b.terms && a.documentFrequencies == b.documentFrequencies && a.id == b.id)
+    }
+
+    /// Term-id order is decreasing df, then increasing UTF-8 bytes, also among terms sharing their first 8 bytes
+    /// or differing in length only ("ab" before "ab\0").
+    @Test func prunedTermsAreInDocumentFrequencyThenByteOrder() {
+        var rng = SeededGenerator(seed: 5)
+        let stems = ["ab", "ab\u{0}", "abcdefgh", "abcdefghi", "abcdefgh\u{0}", "a\u{FF}", "ب", "بب", "z", "abcdefgg"]
+        let terms = stems + (0..<300).map { _ in
+            String(decoding: (0..<Int.random(in: 0...12, using: &rng)).map { _ in UInt8.random(in: 0x20...0x7F, using: &rng) }, as: UTF8.self)
+        }
+        var counter = DocumentFrequencyCounter(parameters: TFIDFParameters(minDF: 1, maxDF: 1))
+        for document in 0..<40 {
+            counter.add(AnalyzedDocument(titleTerms: [], bodyTerms: terms.enumerated().filter { $0.offset % (1 + document % 4) == 0 }.map(\.element)))
+        }
+        let vocabulary = counter.prunedVocabulary()
+        #expect(Set(vocabulary.map(\.term)) == Set(terms))
+        for (left, right) in zip(vocabulary, vocabulary.dropFirst()) {
+            #expect(left.documentFrequency > right.documentFrequency
+                || (left.documentFrequency == right.documentFrequency && Array(left.term.utf8).lexicographicallyPrecedes(Array(right.term.utf8))))
+        }
     }
 
     @Test func addingAfterAMergeCountsOncePerDocument() {

@@ -39,4 +39,25 @@ import Testing
         #expect(result.vectors[2].isZero)
         #expect(result.vectors[0].termIDs == [0])
     }
+
+    /// Counts past the tf table (≥ 256 occurrences), terms in both title and body, and title weights where
+    /// body + titleWeight × title is not a whole count: the same floats as fitting, then vectorizing.
+    @Test(arguments: [
+        TFIDFParameters(titleWeight: 1, minDF: 1, maxDF: 1), TFIDFParameters(titleWeight: 2, minDF: 1, maxDF: 1),
+        TFIDFParameters(titleWeight: 0.5, minDF: 1, maxDF: 1), TFIDFParameters(titleWeight: 1, sublinearTF: false, minDF: 1, maxDF: 1),
+    ])
+    func largeCountsAndTitleWeightsGiveTheTwoPassFloats(parameters: TFIDFParameters) {
+        var documents = syntheticDocuments(count: 1_200, seed: 11)
+        documents[3].bodyTerms += Array(repeating: "تكرار", count: 300) + Array(repeating: "حد", count: 255)
+        documents[3].titleTerms += ["تكرار", "حد"]
+        documents[900].bodyTerms += Array(repeating: "تكرار", count: 70_000)
+        let (expectedModel, expectedVectors) = Self.twoPass(documents, parameters)
+        for threads in [1, 2] {
+            let (model, vectors) = TFIDFModel.fitTransform(
+                documents, name: "test", analyzerVersion: "test-1", parameters: parameters, threads: threads,
+                createdAt: Date(timeIntervalSince1970: 1_700_000_000))
+            #expect(model.id == expectedModel.id)
+            #expect(vectors == expectedVectors)
+        }
+    }
 }
