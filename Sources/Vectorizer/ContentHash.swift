@@ -7,15 +7,18 @@ public struct ContentHash: Sendable {
     public init() {}
 
     public mutating func combine<Bytes: Sequence>(bytes: Bytes) where Bytes.Element == UInt8 {
-        for byte in bytes {
-            value ^= UInt64(byte)
-            value &*= 0x0000_0100_0000_01B3
-        }
+        for byte in bytes { combine(byte: byte) }
     }
 
     public mutating func combine(_ text: String) {
-        combine(bytes: text.utf8)
-        combine(bytes: [0xFF])  // separator: ("ab","c") and ("a","bc") hash differently
+        withUTF8(text) { combine(bytes: $0) }
+        combine(byte: 0xFF)  // separator: ("ab","c") and ("a","bc") hash differently
+    }
+
+    @inline(__always)
+    mutating func combine(byte: UInt8) {
+        value ^= UInt64(byte)
+        value &*= 0x0000_0100_0000_01B3
     }
 
     /// 16 lower-case hex digits.
