@@ -229,7 +229,7 @@ echo "Sila benchmarks — $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git -C "$ROOT
 echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(free -g | awk '/^Mem:/ {print $2}') GiB; threads $THREADS on both sides"
 echo "OpenBLAS: Sila links $(dpkg-query -W -f='${Status} ${Package} ${Version}\n' 'libopenblas0-*' 2>/dev/null | awk '/install ok installed/ {print $4, $5; exit}'); numpy/scipy anchors: ${NUMPY_KERNEL}; ${OPENBLAS_NOTE}"
 echo "Corpus: $(basename "$CORPUS") ($(wc -l <"$CORPUS") articles) — ANT corpus, Chouigui et al. 2017/2021 (AICCSA 2017 pp. 135-142; Arab. J. Sci. Eng. 46(8), 2021)"
-[ $QUICK -eq 0 ] && echo "Synthetic: $SYNTH_COUNT articles generated from it (SilaBench synth, seed 1; Benchmarks/out only, never committed)"
+[ "$SETS" != "dev" ] && echo "Synthetic: $SYNTH_COUNT articles generated from it (SilaBench synth, seed 1; Benchmarks/out only, never committed)"
 echo
 "$BENCH" report --out "$OUT" --sets "$SETS"
 [ -f "$OUT/table/server.notes" ] && sed 's/^/- /' "$OUT/table/server.notes"

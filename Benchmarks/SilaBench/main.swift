@@ -29,6 +29,11 @@ let benchUsage = """
                      recompute, while the server is killed and restarted; journals every write's outcome
       soak-verify    --db PATH --journal FILE --corpus FILE.jsonl --sila PATH --work DIR [--json FILE]
                      the soak's checks: acknowledged writes, integrity, lists vs a fresh recompute
+      vectorizer     --tokens FILE.jsonl [--corpus FILE.jsonl] --out DIR [--threads 2] [--repeat 3] [--json FILE]
+                     TF-IDF fit + transform from token lists, fastest of --repeat runs, vs scikit-learn's (child
+                     process, same repeats); fit from raw text, analyzer included
+      vectorizer-kernel --tokens FILE.jsonl [--threads 2] [--repeat 10]
+                     TFIDFModel.fitTransform alone, repeated: wall and CPU seconds of each run (profiling)
       report         --out DIR [--sets dev,syn100k]
                      the final table from the JSON results under DIR
       list           the subcommands of this build, one per line (run.sh probes optional ones with it)
@@ -73,14 +78,15 @@ benchCommands["analyzer"] = { arguments in
 
 benchCommands["vectorizer"] = { arguments in
     let tokens = try arguments.string("tokens")
-    let result = runVectorizerBench(tokensPath: tokens, threads: try arguments.int("threads", default: 2))
+    let repeats = try arguments.int("repeat", default: 3)
+    let result = runVectorizerBench(tokensPath: tokens, threads: try arguments.int("threads", default: 2), repeats: repeats)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     print(String(decoding: try encoder.encode(result), as: UTF8.self))
     // scikit-learn on the same token file, in its own process (its own peak RSS).
     let process = Process()
     process.executableURL = URL(fileURLWithPath: arguments.string("python", default: "Benchmarks/.venv/bin/python"))
-    process.arguments = ["Benchmarks/vectorizer/sklearn_tfidf.py", tokens]
+    process.arguments = ["Benchmarks/vectorizer/sklearn_tfidf.py", tokens, "--repeat", String(repeats)]
     let pipe = Pipe()
     process.standardOutput = pipe
     try process.run()
@@ -105,12 +111,12 @@ benchCommands["vectorizer"] = { arguments in
     try writeTableRows(
         [
             TableRow(
-                benchmark: "dev: TF-IDF fit_transform from tokens, s (vs scikit-learn fit_transform)",
+                benchmark: "dev: TF-IDF fit_transform from tokens, s, best of \(repeats) (vs scikit-learn fit_transform)",
                 sila: String(format: "%.3f", result.seconds), anchor: anchorSeconds.map { String(format: "%.3f", $0) } ?? "—",
                 ratio: speedup.map { String(format: "%.1f× faster", $0) } ?? "—", target: "≥ 5× faster",
                 met: speedup.map { $0 >= 5 ? "yes" : "NO" } ?? "—"),
             TableRow(
-                benchmark: "dev: TF-IDF fit_transform CPU s, one thread (vs scikit-learn CPU s)",
+                benchmark: "dev: TF-IDF fit_transform CPU s, one thread, best of \(repeats) (vs scikit-learn CPU s)",
                 sila: String(format: "%.3f", result.fitTransformCPUSeconds),
                 anchor: anchorCPUSeconds.map { String(format: "%.3f", $0) } ?? "—",
                 ratio: anchorCPUSeconds.map { String(format: "%.1f× less", $0 / result.fitTransformCPUSeconds) } ?? "—",
@@ -126,6 +132,16 @@ benchCommands["vectorizer"] = { arguments in
                 ratio: anchorRSS.map { String(format: "%.2f×", result.peakRSSMB / $0) } ?? "—", target: "below",
                 met: anchorRSS.map { result.peakRSSMB < $0 ? "yes" : "NO" } ?? "—"),
         ] + textRows, name: "vectorizer", outDirectory: try arguments.string("out"))
+}
+
+benchCommands["vectorizer-kernel"] = { arguments in
+    let runs = runVectorizerKernel(
+        tokensPath: try arguments.string("tokens"), threads: try arguments.int("threads", default: 2),
+        repeats: try arguments.int("repeat", default: 10))
+    print("fitTransform seconds: " + runs.map { String(format: "%.4f", $0.seconds) }.joined(separator: " ")
+        + String(format: "; best %.4f", runs.map(\.seconds).min() ?? 0))
+    print("fitTransform CPU seconds: " + runs.map { String(format: "%.4f", $0.cpuSeconds) }.joined(separator: " ")
+        + String(format: "; best %.4f", runs.map(\.cpuSeconds).min() ?? 0))
 }
 
 let benchArgv = CommandLine.arguments
