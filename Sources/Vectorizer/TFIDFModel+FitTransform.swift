@@ -14,22 +14,25 @@ extension TFIDFModel {
         analyzerConfiguration: Analyzer.Configuration = .standard, parameters: TFIDFParameters, threads: Int,
         createdAt: Date = Date()
     ) -> (model: TFIDFModel, vectors: [SparseVector]) {
-        // Count each contiguous chunk on its own thread, recording every token as (chunk-local id << 1 | is-title).
-        let chunks = concurrentChunks(count: documents.count, chunks: max(1, min(threads, documents.count / 1000))) { range in
-            var counter = DocumentFrequencyCounter(parameters: parameters)
+        // Count on up to `threads` workers, each claiming batches of documents in order and recording every token
+        // as (worker-local id << 1 | is-title). Document frequencies are sums: the same whichever worker counts what.
+        let workers = concurrentBatches(
+            count: documents.count, batchSize: Self.fitTransformBatch, workers: documents.count >= 1000 ? threads : 1,
+            initial: { RecordingWorker(counter: DocumentFrequencyCounter(parameters: parameters)) }
+        ) { worker, range in
             var keys = [UInt32]()
             keys.reserveCapacity(range.reduce(0) { $0 + documents[$1].bodyTerms.count + documents[$1].titleTerms.count })
             var ends = [Int]()
             ends.reserveCapacity(range.count)
             for index in range {
-                counter.add(documents[index], recordingInto: &keys)
+                worker.counter.add(documents[index], recordingInto: &keys)
                 ends.append(keys.count)
             }
-            return RecordedChunk(counter: counter, keys: keys, ends: ends)
+            worker.chunks.append(RecordedChunk(firstDocument: range.lowerBound, keys: keys, ends: ends))
         }
-        var counter = chunks[0].counter
-        var chunkToMerged: [[UInt32]?] = [nil]  // the first chunk's ids are the merged counter's ids
-        for chunk in chunks.dropFirst() { chunkToMerged.append(counter.merge(chunk.counter, mappingIDs: true)) }
+        var counter = workers[0].counter
+        var workerToMerged: [[UInt32]?] = [nil]  // the first worker's ids are the merged counter's ids
+        for worker in workers.dropFirst() { workerToMerged.append(counter.merge(worker.counter, mappingIDs: true)) }
         let kept = counter.prunedTermIDs()
         let model = TFIDFModel(
             name: name, analyzerVersion: analyzerVersion, analyzerConfiguration: analyzerConfiguration, counter: counter,
@@ -39,16 +42,24 @@ extension TFIDFModel {
         var toModel = [UInt32](repeating: .max, count: counter.distinctTermCount)
         for (termID, id) in kept.enumerated() { toModel[id] = UInt32(termID) }
         let mergedToModel = toModel
-        let chunkIDMaps = chunkToMerged
-        let vectorChunks = concurrentChunks(count: chunks.count, chunks: chunks.count) { range in
-            range.flatMap { index in
-                let chunk = chunks[index]
-                let localToModel = chunkIDMaps[index].map { $0.map { mergedToModel[Int($0)] } } ?? mergedToModel
-                return model.vectors(of: chunk, mappingIDs: localToModel)
+        let workerToModel = workerToMerged.map { mapping in mapping.map { $0.map { mergedToModel[Int($0)] } } ?? mergedToModel }
+        let chunks = workers.indices.flatMap { worker in workers[worker].chunks.map { (worker: worker, chunk: $0) } }
+        let vectorized = concurrentBatches(count: chunks.count, batchSize: 1, workers: threads, initial: { [(Int, [SparseVector])]() }) {
+            done, range in
+            for index in range {
+                let (worker, chunk) = chunks[index]
+                done.append((chunk.firstDocument, model.vectors(of: chunk, mappingIDs: workerToModel[worker])))
             }
         }
-        return (model, Array(vectorChunks.joined()))
+        var vectors = [SparseVector]()
+        vectors.reserveCapacity(documents.count)
+        for (_, chunkVectors) in vectorized.joined().sorted(by: { $0.0 < $1.0 }) { vectors += chunkVectors }
+        return (model, vectors)
     }
+
+    /// Documents per batch a counting worker claims: small enough to balance two threads when other processes take
+    /// one of the cores for a while, large enough that claims and per-batch arrays cost nothing.
+    static let fitTransformBatch = 512
 
     /// The vectors of a recorded chunk, its local ids translated by `mapping`.
     ///
@@ -172,9 +183,15 @@ private struct TermFrequency {
     }
 }
 
-/// One chunk's counts and its documents' recorded term keys (`ends[i]`: end of document i's keys).
+/// One batch of documents' recorded term keys (`ends[i]`: end of the keys of document `firstDocument + i`).
 private struct RecordedChunk: Sendable {
-    var counter: DocumentFrequencyCounter
+    var firstDocument: Int
     var keys: [UInt32]
     var ends: [Int]
+}
+
+/// A counting worker of `fitTransform`: its counts and the batches it recorded.
+private struct RecordingWorker: Sendable {
+    var counter: DocumentFrequencyCounter
+    var chunks: [RecordedChunk] = []
 }
