@@ -30,13 +30,15 @@ public struct DocumentFrequencyCounter: Sendable {
         self.parameters = parameters
     }
 
-    /// Counts `documents` on up to `threads` threads, in contiguous chunks merged in order: the same counts as
-    /// adding the documents one by one, hence the same fitted model.
+    /// Counts `documents` on up to `threads` threads, each claiming batches of documents in order
+    /// (`concurrentBatches`), and merges the threads' counts: the same counts as adding the documents one by one,
+    /// hence the same fitted model.
     public init(parameters: TFIDFParameters, counting documents: [AnalyzedDocument], threads: Int) {
-        let partial = concurrentChunks(count: documents.count, chunks: min(threads, documents.count / 1000)) { range in
-            var counter = DocumentFrequencyCounter(parameters: parameters)
+        let partial = concurrentBatches(
+            count: documents.count, batchSize: 512, workers: documents.count >= 1000 ? threads : 1,
+            initial: { DocumentFrequencyCounter(parameters: parameters) }
+        ) { counter, range in
             for index in range { counter.add(documents[index]) }
-            return counter
         }
         self = partial[0]
         for other in partial.dropFirst() { merge(other) }
