@@ -231,10 +231,10 @@ struct KilledRun {
     /// process has already exited) and waits for the end on a thread of its own.
     static func start(_ arguments: [String], killAfter delay: Double) async throws -> KilledRun {
         let started = ContinuousClock.now
-        let process = try BuiltSila.start(arguments, output: nil)
+        let (process, exit) = try BuiltSila.start(arguments, output: nil)
         try await Task.sleep(for: .seconds(delay))
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        let ended = await BuiltSila.waitForExit(process)
+        let ended = await exit.waitAsync()
         let killed = process.terminationReason == .uncaughtSignal
         return KilledRun(killed: killed, status: process.terminationStatus, duration: killed ? nil : (ended - started).seconds)
     }
@@ -258,7 +258,7 @@ enum BuiltSila {
     }
 
     /// Starts `sila ARGUMENTS` with its output going to the files of `output` (or nowhere).
-    static func start(_ arguments: [String], output: (stdout: URL, stderr: URL)?) throws -> Process {
+    static func start(_ arguments: [String], output: (stdout: URL, stderr: URL)?) throws -> (Process, ProcessExit) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -272,21 +272,9 @@ enum BuiltSila {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
         }
+        let exit = ProcessExit(of: process)
         try process.run()
-        return process
-    }
-
-    /// Waits for the process on a thread of its own, never blocking the cooperative pool; returns when it ended
-    /// (as seen by that thread).
-    @discardableResult
-    static func waitForExit(_ process: Process) async -> ContinuousClock.Instant {
-        nonisolated(unsafe) let child = process
-        return await withCheckedContinuation { (continuation: CheckedContinuation<ContinuousClock.Instant, Never>) in
-            Thread.detachNewThread {
-                child.waitUntilExit()
-                continuation.resume(returning: .now)
-            }
-        }
+        return (process, exit)
     }
 
     /// Runs `sila ARGUMENTS` to the end (output through files, so a chatty child never blocks on a pipe).
@@ -294,8 +282,8 @@ enum BuiltSila {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("sila-crash-\(UUID().uuidString)")
         let output = (stdout: base.appendingPathExtension("out"), stderr: base.appendingPathExtension("err"))
         defer { for url in [output.stdout, output.stderr] { try? FileManager.default.removeItem(at: url) } }
-        let process = try start(arguments, output: output)
-        await waitForExit(process)
+        let (process, exit) = try start(arguments, output: output)
+        await exit.waitAsync()
         return Result(
             status: process.terminationStatus, stdout: (try? String(contentsOf: output.stdout, encoding: .utf8)) ?? "",
             stderr: (try? String(contentsOf: output.stderr, encoding: .utf8)) ?? "")

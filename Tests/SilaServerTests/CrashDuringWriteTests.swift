@@ -284,6 +284,7 @@ final class CrashWriter: @unchecked Sendable {
 /// The `sila serve` child of one cycle.
 struct CrashServer: @unchecked Sendable {
     let process: Process
+    let exit: ProcessExit
     let socket: String
 
     /// The `sila` of this build (beside the test binary), else the one `RepositoryFiles` finds.
@@ -303,8 +304,9 @@ struct CrashServer: @unchecked Sendable {
         let handle = try FileHandle(forWritingTo: logURL)
         process.standardOutput = handle
         process.standardError = handle
+        let exit = ProcessExit(of: process)
         try process.run()
-        return CrashServer(process: process, socket: socket)
+        return CrashServer(process: process, exit: exit, socket: socket)
     }
 
     /// Polls /v1/health until it answers 200 (120 s at most: a debug build starting beside the whole test suite on
@@ -323,12 +325,6 @@ struct CrashServer: @unchecked Sendable {
 
     /// Waits for the process on a thread of its own (never blocking the cooperative pool).
     func waitForExit() async {
-        nonisolated(unsafe) let child = process
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread {
-                child.waitUntilExit()
-                continuation.resume()
-            }
-        }
+        await exit.waitAsync()
     }
 }

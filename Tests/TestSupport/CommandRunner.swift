@@ -23,6 +23,7 @@ public enum CommandRunner {
         process.standardError = err
         let input = Pipe()
         process.standardInput = input
+        let exit = ProcessExit(of: process)
         try process.run()
         let writer = Thread {
             if let stdin { input.fileHandleForWriting.write(stdin) }
@@ -34,7 +35,7 @@ public enum CommandRunner {
         let errReader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
         errReader.start()
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        exit.wait()
         while errReader.isExecuting || !errReader.isFinished { Thread.sleep(forTimeInterval: 0.01) }
         return CommandResult(
             status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
