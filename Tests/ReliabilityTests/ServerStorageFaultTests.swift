@@ -13,10 +13,10 @@ import Testing
     /// Serves `db` on a socket of the test's directory while `body` runs.
     func serving<T>(_ db: String, _ body: (String) throws -> T) throws -> T {
         let socket = directory.path("s-\(UUID().uuidString.prefix(8)).sock")
-        let server = try CommandRunner.start(["serve", "--db", db, "--socket", socket])
+        let (server, exit) = try CommandRunner.start(["serve", "--db", db, "--socket", socket])
         defer {
             server.terminate()
-            server.waitUntilExit()
+            exit.wait()
         }
         let deadline = Date().addingTimeInterval(30)
         while (try? UnixHTTPClient.request(socket: socket, method: "GET", target: "/v1/health")) == nil {

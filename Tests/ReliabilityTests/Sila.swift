@@ -36,9 +36,10 @@ enum Sila {
         let output = Pipe()
         process.standardOutput = output
         let started = Date()
+        let exit = ProcessExit(of: process)
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        exit.wait()
         let kilobytes = Double(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? .infinity
         let stderr = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
         return Measured(status: process.terminationStatus, seconds: Date().timeIntervalSince(started), peakMiB: kilobytes / 1024, stderr: stderr)
@@ -51,8 +52,9 @@ enum Sila {
         process.arguments = ["python3", "-c", "import resource"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
+        let exit = ProcessExit(of: process)
         guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
+        exit.wait()
         return process.terminationStatus == 0
     }()
 }

@@ -39,8 +39,9 @@ final class TmpfsMount: @unchecked Sendable {
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
+        let exit = ProcessExit(of: process)
         try process.run()
-        process.waitUntilExit()
+        exit.wait()
         guard process.terminationStatus == 0 else {
             throw CommandFailed(description: "\(executable) \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
         }

@@ -107,14 +107,14 @@ import Testing
         _ = try await CommandRunner.run(["ingest", "--db", db, RepositoryFiles.sampleArticles.path])
         _ = try await CommandRunner.run(["index", "--db", db, "--models-dir", directory.path("Models"), "--quiet"])
         let socket = directory.path("s.sock")
-        let server = try CommandRunner.start(["serve", "--db", db, "--socket", socket, "--answer-cache-mib", "0"])
+        let (server, exit) = try CommandRunner.start(["serve", "--db", db, "--socket", socket, "--answer-cache-mib", "0"])
         var response: UnixHTTPClient.Response? = nil
         for _ in 0..<200 where response == nil {
             response = try? await UnixHTTPClient.send(socket: socket, method: "GET", target: "/v1/articles/pol-001/related")
             if response == nil { try await Task.sleep(for: .milliseconds(50)) }
         }
         server.terminate()
-        server.waitUntilExit()
+        await exit.waitAsync()
         #expect(response?.status == 200)
         #expect(server.terminationReason == .exit)
         #expect(!FileManager.default.fileExists(atPath: socket))

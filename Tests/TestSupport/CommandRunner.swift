@@ -55,14 +55,15 @@ public enum CommandRunner {
     }
 
     /// Starts `sila ARGUMENTS` without waiting (servers); the caller terminates it.
-    public static func start(_ arguments: [String], in directory: URL? = nil) throws -> Process {
+    public static func start(_ arguments: [String], in directory: URL? = nil) throws -> (Process, ProcessExit) {
         let process = Process()
         process.executableURL = RepositoryFiles.silaExecutable
         process.arguments = arguments
         process.currentDirectoryURL = directory ?? RepositoryFiles.root
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
+        let exit = ProcessExit(of: process)
         try process.run()
-        return process
+        return (process, exit)
     }
 }
