@@ -23,16 +23,6 @@ public final class LiveIndex: @unchecked Sendable {
     /// Per row: category, for the same-section preference.
     private var categories: [String?]
     private let lock = NSLock()
-    private var lastWrite = WriteWork(listsSearched: 0, listsInserted: 0)
-
-    /// What a live write cost: lists of other articles it searched again, and lists it changed without a search.
-    public struct WriteWork: Sendable, Equatable {
-        public var listsSearched: Int
-        public var listsInserted: Int
-    }
-
-    /// The work of the last write (tests check that lists are worked out without a search, and stay exact).
-    public var lastWriteWork: WriteWork { lock.withLock { lastWrite } }
 
     /// Stored list length.
     public var k: Int { builder.k }
@@ -153,34 +143,17 @@ public final class LiveIndex: @unchecked Sendable {
             categories.append(article.category)
             do {
                 let (list, ownPool) = builder.chosen(ofRow: row, index: index, categories: categories)
-                let entered = thresholds.rowsEntered(
-                    by: vector, publishedAt: article.publishedEpochSeconds, category: article.category, excluding: row, in: index,
-                    categories: categories)
+                affected.formUnion(
+                    thresholds.rowsEntered(
+                        by: vector, publishedAt: article.publishedEpochSeconds, category: article.category, excluding: row, in: index,
+                        categories: categories))
                 affected.formUnion(listedBy.compactMap { index.row(ofID: $0) })
                 var updated = [String: [RelatedEntry]]()
                 var pools = [article.id: ownPool]
-                // Lists it only joins are worked out from the stored list when that is exact; the rest are searched.
-                let joined = entered.filter { !affected.contains($0) && index.isLive(row: $0) && $0 != row }
-                let storedLists = joined.isEmpty ? [:] : try store.relatedLists(of: joined.map { index.tieKey(ofRow: $0).id })
-                var insertions = 0
-                for other in joined {
-                    let id = index.tieKey(ofRow: other).id
-                    if let stored = storedLists[id],
-                        let (entries, pool) = builder.listAfterJoining(
-                            row: other, added: row, stored: stored, pool: thresholds.pool(ofRow: other), index: index, categories: categories)
-                    {
-                        updated[id] = entries
-                        pools[id] = pool
-                        insertions += 1
-                    } else {
-                        affected.insert(other)
-                    }
-                }
                 for (other, (entries, pool)) in recomputed(affected.filter { index.isLive(row: $0) && $0 != row }) {
                     updated[index.tieKey(ofRow: other).id] = entries
                     pools[index.tieKey(ofRow: other).id] = pool
                 }
-                lastWrite = WriteWork(listsSearched: updated.count - insertions, listsInserted: insertions)
                 collectChangedPools(into: &pools)
                 let counts = try refusedWhenStale {
                     try store.commitUpsert(
@@ -215,7 +188,6 @@ public final class LiveIndex: @unchecked Sendable {
                     refilled[index.tieKey(ofRow: row).id] = entries
                     pools[index.tieKey(ofRow: row).id] = pool
                 }
-                lastWrite = WriteWork(listsSearched: refilled.count, listsInserted: 0)
                 collectChangedPools(into: &pools)
                 let deleted = try refusedWhenStale {
                     try store.commitDelete(id: id, refilledLists: refilled, poolBounds: pools, modelID: model.id, expected: generation)

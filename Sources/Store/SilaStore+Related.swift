@@ -168,18 +168,6 @@ extension SilaStore {
         try read { db in try Self.relatedList(of: articleID, in: db) }
     }
 
-    /// The stored lists of `articleIDs` (those that have one), read together.
-    public func relatedLists(of articleIDs: [String]) throws -> [String: [RelatedEntry]] {
-        try read { db in
-            var lists = [String: [RelatedEntry]]()
-            for id in articleIDs {
-                let list = try Self.relatedList(of: id, in: db)
-                if !list.isEmpty { lists[id] = list }
-            }
-            return lists
-        }
-    }
-
     static func relatedList(of articleID: String, in db: Database) throws -> [RelatedEntry] {
         try Row.fetchAll(
             db, sql: "SELECT related_id, score FROM related WHERE article_id = ? ORDER BY rank", arguments: [articleID]
