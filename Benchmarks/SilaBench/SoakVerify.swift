@@ -14,9 +14,8 @@ import Vectorizer
 //      same list settings) on a copy of the database. Two lists agree when they have the same length and, position
 //      by position, scores within 1e-6 and the same ids — except that within a run of scores tied within 1e-6 the
 //      order is free, and a tied run at the end of the list may hold different ids (which of several tied
-//      candidates makes the cut is arbitrary). Live updates only recompute the lists a write can change (a new
-//      article enters a list when its cosine reaches the list's entry floor: the last score, or half of it when
-//      the list is re-ranked), so lists that differ are counted and shown, not hidden.
+//      candidates makes the cut is arbitrary). Live updates recompute every list a write can change, so any list
+//      that differs (or that only one side has) fails the soak.
 
 /// How a stored list compares with the batch recompute's.
 enum ListAgreement {
@@ -88,6 +87,13 @@ func runSoakVerify(_ arguments: BenchArguments) throws {
     let agreement = compareAll(live: live, batch: batch, writtenIDs: Set(writes.map(\.id)))
     result["recompute_agreement"] = agreement.json
     for line in agreement.lines { print(line) }
+    // Live updates are exact by design (the reverse update searches every list a write may change): a list that
+    // differs from the recompute is a bug, as is a list only one side has.
+    if !agreement.different.isEmpty || !agreement.onlyLive.isEmpty || !agreement.onlyBatch.isEmpty {
+        failures.append(
+            "\(agreement.different.count) lists differ from a fresh recompute, \(agreement.onlyLive.count) only live, "
+                + "\(agreement.onlyBatch.count) only recomputed, e.g. \(agreement.different.prefix(3))")
+    }
 
     result["failures"] = failures
     if let path = arguments.optionalString("json") {
