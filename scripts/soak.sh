@@ -35,10 +35,8 @@
 #     the database, and each stored list compared with the recomputed one. Two lists agree when they have the same
 #     length and, position by position, scores within 1e-6 and the same ids — except that inside a run of scores
 #     tied within 1e-6 the order is free, and a tied run at the end of a list may hold different ids (which tied
-#     candidate makes the cut is arbitrary). Live updates recompute only the lists a write can change (a new
-#     article enters a list when its cosine reaches the list's entry floor: the last score, or half of it for
-#     re-ranked lists), so a live list can legitimately differ from a batch one; the differing fraction is
-#     measured and printed with examples, not hidden, and does not by itself fail the soak;
+#     candidate makes the cut is arbitrary). Live updates search again every list a write can change, so a live
+#     list must equal the batch one: any list that differs (or exists on one side only) fails the soak;
 #   - RSS: first/last/max per server process and over the run, with the slope over the second half of each
 #     process's life (growth without bound shows as a steady positive slope).
 # Exit status 0 when every check passed; 1 otherwise (a failed build or setup: 2).
