@@ -36,7 +36,7 @@ struct LoadGenOptions {
     /// PUTs sent one at a time on an otherwise idle server before the mixed run: a PUT's own service time.
     var singlePuts = 20
     /// Paced mixed phase: requests/s (0: the rate at which PUTs take half of the writer's time, from the single
-    /// PUTs' median; negative: skip).
+    /// PUTs' mean; negative: skip).
     var mixedPacedRate = 0.0
     var seed: UInt64 = 42
     var reuseDatabase = false
@@ -96,7 +96,8 @@ func runLoadGenerator(_ arguments: BenchArguments) throws {
 
     let requests = LoadRequests(split: split, k: 10, putSample: 2000, seed: options.seed)
     // Held-out articles per phase, so that no phase PUTs an article another one stored: single PUTs, closed, paced.
-    let newPerPhase = [0..<options.singlePuts, options.singlePuts..<300, 300..<split.heldOut.count]
+    let middle = options.singlePuts + (split.heldOut.count - options.singlePuts) / 2
+    let newPerPhase = [0..<options.singlePuts, options.singlePuts..<middle, middle..<split.heldOut.count]
     var loadAverages = [String]()
     func measure(_ phase: LoadPhase, source: @escaping (Int) -> LoadRequestSource) -> (LoadPhaseResult, serverCPU: Double) {
         let cpuBefore = server.cpuSeconds ?? 0
@@ -147,12 +148,12 @@ func runLoadGenerator(_ arguments: BenchArguments) throws {
             stride: threads)
     }
 
-    // (b′) the same mix paced: PUTs at half of what the serialized writes can take (from the single PUTs' median).
+    // (b′) the same mix paced: PUTs at half of what the serialized writes can take (from the single PUTs' mean).
     var mixedPaced: (LoadPhaseResult, serverCPU: Double)? = nil
     if options.mixedPacedRate >= 0, !single.millis.isEmpty {
         var phase = mixedPhase
         phase.name = "mixed GET/PUT paced"
-        phase.pacedRate = options.mixedPacedRate > 0 ? options.mixedPacedRate : (0.5 / (single.p50 / 1000) / options.putShare).rounded()
+        phase.pacedRate = options.mixedPacedRate > 0 ? options.mixedPacedRate : (0.5 / (single.mean / 1000) / options.putShare).rounded()
         phase.warmupSeconds = 1
         mixedPaced = measure(phase) {
             requests.mixedSource(
@@ -189,6 +190,7 @@ struct SinglePutTimes {
     var millis: [Double]
     var cpuEach: Double
     var p50: Double { nearestRankPercentile(millis.sorted(), 50) }
+    var mean: Double { millis.isEmpty ? .nan : millis.reduce(0, +) / Double(millis.count) }
     var max: Double { millis.max() ?? .nan }
 }
 
@@ -199,7 +201,7 @@ private func timeSinglePuts(requests: LoadRequests, socket: String, count: Int, 
     let cpuBefore = server.cpuSeconds ?? 0
     for number in 0..<count {
         let bytes = number.isMultiple(of: 2)
-            ? requests.newArticle(number / 2)
+            ? requests.newArticle(number / 2, in: 0..<count)
             : requests.edit(template: random.below(requests.putTemplates.count), editNumber: number, random: &random)
         let start = benchSeconds()
         let answer = try connection.request(bytes)

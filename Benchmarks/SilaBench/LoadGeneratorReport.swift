@@ -150,7 +150,7 @@ struct LoadGenReport {
                 format: "mixed closed loop: %d PUTs answered (%d new held-out articles, %d edited re-PUTs of stored articles), %d GETs; "
                     + "PUT max %.1f ms, GET max %.1f ms; unanswered when the run ended: %d PUTs, %d GETs. PUTs are serialized: in a closed "
                     + "loop the connections pile up behind them, so the paced run (PUTs at half the writer's capacity, from the single "
-                    + "PUTs' median) shows a PUT's latency when the writer keeps up",
+                    + "PUTs' mean) shows a PUT's latency when the writer keeps up",
                 mixed.count(kinds: LoadKind.puts), mixed.count(kind: LoadKind.putNew), mixed.count(kind: LoadKind.putEdit), mixed.count(kind: LoadKind.get),
                 mixed.maxMS(kinds: LoadKind.puts), mixed.maxMS(kind: LoadKind.get), mixed.unfinished[1] + mixed.unfinished[2], mixed.unfinished[0]),
             String(

@@ -11,7 +11,7 @@ import Foundation
 
 /// The benchmark's split of a corpus: what is indexed, and the articles PUT as new.
 struct LoadCorpusSplit {
-    static let heldOutEvery = 20
+    static let heldOutEvery = 10
     var indexed: [CorpusArticle] = []
     var heldOut: [CorpusArticle] = []
 
@@ -80,11 +80,12 @@ final class LoadRequests: @unchecked Sendable {
         return httpRequestBytes(method: "PUT", target: "/v1/articles/\(Self.pathEncoded(putTemplates[template].id))", body: body)
     }
 
-    /// New article number `number` of the held-out ones. Past the last, a held-out text again under a new id (a
-    /// reprint: dearer, and said in the notes when it happens).
-    func newArticle(_ number: Int) -> [UInt8] {
-        let template = newTemplates[number % newTemplates.count]
-        let id = number < newTemplates.count ? template.id : "\(template.id)-reprint-\(number / newTemplates.count)"
+    /// New article number `number` of the held-out ones, within `range` (a phase's share). Past the range's end, a
+    /// text of the range again under an id of its own (a reprint: dearer than a new article, never cheaper).
+    func newArticle(_ number: Int, in range: Range<Int>) -> [UInt8] {
+        let count = max(range.count, 1)
+        let template = newTemplates[range.lowerBound + (number - range.lowerBound) % count]
+        let id = number < range.upperBound ? template.id : "\(template.id)-reprint-\(number)"
         return httpRequestBytes(method: "PUT", target: "/v1/articles/\(Self.pathEncoded(id))", body: template.openJSON + Array("\"}".utf8))
     }
 
@@ -97,8 +98,8 @@ final class LoadRequests: @unchecked Sendable {
         }
     }
 
-    /// GETs with a share of PUTs, half of them new articles (held-out ones in order, from `newArticles`'s lower
-    /// bound, stepping by `stride` so that client threads never PUT the same one) and half edits.
+    /// GETs with a share of PUTs, half of them new articles (the held-out ones of `newArticles` in order, stepping
+    /// by `stride` so that client threads never PUT the same one) and half edits.
     func mixedSource(seed: UInt64, putShare: Double, newArticles: Range<Int>, stride: Int) -> LoadRequestSource {
         var random = SeededGenerator(seed: seed)
         var edits = 0
@@ -107,7 +108,7 @@ final class LoadRequests: @unchecked Sendable {
             guard random.unit() < putShare else { return (LoadKind.get, gets[random.below(gets.count)]) }
             if random.unit() < 0.5 {
                 defer { nextNew += stride }
-                return (LoadKind.putNew, newArticle(nextNew))
+                return (LoadKind.putNew, newArticle(nextNew, in: newArticles))
             }
             edits += 1
             return (LoadKind.putEdit, edit(template: random.below(putTemplates.count), editNumber: edits, random: &random))
