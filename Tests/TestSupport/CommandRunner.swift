@@ -47,11 +47,7 @@ public enum CommandRunner {
     public static func run(
         _ arguments: [String], in directory: URL? = nil, stdin: Data? = nil, environment: [String: String] = [:]
     ) async throws -> CommandResult {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Result { try sila(arguments, in: directory, stdin: stdin, environment: environment) })
-            }
-        }
+        try await onOwnThread { try sila(arguments, in: directory, stdin: stdin, environment: environment) }
     }
 
     /// Starts `sila ARGUMENTS` without waiting (servers); the caller terminates it.

@@ -8,3 +8,10 @@ public func onOwnThread<Value: Sendable>(_ body: @escaping @Sendable () throws -
         Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
     }
 }
+
+/// `onOwnThread` for work that cannot fail (waiting for a child process).
+public func onOwnThread<Value: Sendable>(_ body: @escaping @Sendable () -> Value) async -> Value {
+    await withCheckedContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(returning: body()) }
+    }
+}

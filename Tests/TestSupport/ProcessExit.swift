@@ -24,11 +24,9 @@ public final class ProcessExit: @unchecked Sendable {
     /// Waits on a thread of its own, never blocking the cooperative pool; returns when the child has ended.
     @discardableResult
     public func waitAsync() async -> ContinuousClock.Instant {
-        await withCheckedContinuation { (continuation: CheckedContinuation<ContinuousClock.Instant, Never>) in
-            Thread.detachNewThread { [self] in
-                wait()
-                continuation.resume(returning: .now)
-            }
+        await onOwnThread { [self] in
+            wait()
+            return ContinuousClock.now
         }
     }
 }

@@ -37,11 +37,7 @@ public enum UnixHTTPClient {
     public static func send(
         socket path: String, method: String, target: String, body: Data? = nil, headers: [String: String] = [:]
     ) async throws -> Response {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Result { try request(socket: path, method: method, target: target, body: body, headers: headers) })
-            }
-        }
+        try await onOwnThread { try request(socket: path, method: method, target: target, body: body, headers: headers) }
     }
 
     /// Sends raw bytes and returns whatever the server answers before closing (for malformed-request tests).
