@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "CPrefetch"),
         .target(name: "Vectorizer", dependencies: ["ArabicText", "CPrefetch"]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "Similarity", dependencies: ["Vectorizer", "CBLAS"]),
+        .target(name: "Similarity", dependencies: ["Vectorizer", "CBLAS", "CPrefetch"]),
         .target(name: "Store", dependencies: ["Vectorizer", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "SilaCore",

@@ -201,7 +201,7 @@ private final class BlockWorker {
                 let term = Int(c.rows.terms![entry])
                 var position = termCursors[term]
                 let last = c.postings.starts[term + 1]
-                while position < last, Int(c.postings.rows![position]) <= row { position += 1 }
+                while position < last, Int(c.postings.entries![position].row) <= row { position += 1 }
                 termCursors[term] = position
                 cursors[used] = position
                 used += 1
@@ -238,8 +238,7 @@ private final class BlockWorker {
     @inline(__always)
     private func accumulateTail(row: Int, cursors: UnsafeMutablePointer<Int>, chunk: Range<Int>, scores: UnsafeMutablePointer<Float>) {
         let c = context
-        let postingRows = c.postings.rows!
-        let postingWeights = c.postings.weights!
+        let postings = c.postings.entries!
         let end32 = Int32(chunk.upperBound)
         let base = scores - chunk.lowerBound
         let lastChunk = chunk.upperBound == c.rowCount
@@ -251,14 +250,15 @@ private final class BlockWorker {
             let last = c.postings.starts[term + 1]
             if lastChunk {
                 while position < last {
-                    base[Int(postingRows[position])] += weight * postingWeights[position]
+                    let posting = postings[position]
+                    base[Int(posting.row)] += weight * posting.weight
                     position += 1
                 }
             } else {
                 while position < last {
-                    let candidate = postingRows[position]
-                    if candidate >= end32 { break }
-                    base[Int(candidate)] += weight * postingWeights[position]
+                    let posting = postings[position]
+                    if posting.row >= end32 { break }
+                    base[Int(posting.row)] += weight * posting.weight
                     position += 1
                 }
             }

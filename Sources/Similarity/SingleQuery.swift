@@ -1,3 +1,4 @@
+import CPrefetch
 import Vectorizer
 
 /// Exact search for one query vector over the inverted lists, with a Cauchy–Schwarz bound on the frequent terms.
@@ -6,10 +7,15 @@ import Vectorizer
 /// full, giving each row its exact partial score on them; the frequent head terms, whose postings hold most of the
 /// work (Σ df² is concentrated there) but little of the weight, are bounded per row by
 /// `‖q_head‖ · ‖row_head‖` (row head norms are stored with the postings). A row's score is at most
-/// `partial + ‖q_head‖ · ‖row_head‖`; the k rows with the largest such bound get their exact score first (one dot
-/// product over the row's stored terms), which sets a k-th score θ, and then every row whose bound reaches θ gets
-/// its exact score too. Bounds carry a relative margin of 1e-5 (+1e-6) for float rounding, so the answer is the
+/// `partial + ‖q_head‖ · ‖row_head‖`; the k rows with the largest such bound get their exact score first (the
+/// partial score plus the dot product of the row's head entries, which lead its sorted terms), which sets a k-th
+/// score θ, and then every row whose bound reaches θ gets its exact score too. Bounds carry a relative margin of 1e-5 (+1e-6) for float rounding, so the answer is the
 /// exhaustive one. Rows added after the postings were built are scored exactly one by one.
+///
+/// Walk order: a row's partial score sums its walked terms in one fixed order — those of short lists, then those
+/// of lists of `blockedListLength` postings or more, each in increasing term order — and a row the lists do not
+/// cover yet is summed the same way (`RawRows.splitDot`), so that equal vectors (a reprint stored live and its
+/// original) get bit-equal scores and the tie rule, not rounding, orders them.
 ///
 /// Chosen by measurement on the dev corpus (150 queries, exact 10th score as θ): with the split at 64 terms the walk
 /// costs 3.0·N postings instead of 5.3·N and ~31 rows (p99 93) need their exact score; at 128 terms the walk is
@@ -20,9 +26,14 @@ struct SingleQuery {
     let tieKeys: [TieKey]
     let isRemoved: [Bool]
     /// Rows per block of the blocked posting walk (their partial scores: 32 KiB) and the list length from which a
-    /// list is walked block by block.
+    /// list is walked block by block (shorter ones in one go, before the long ones).
     var scatterBlockRows = 8_192
     var blockedListLength = 512
+    /// Postings asked for ahead of the walk (`sila_prefetch`): the first ones of every list before the walk
+    /// starts, and this far ahead within a list. The lists lie scattered over the postings array, mostly outside
+    /// the caches; the hardware prefetcher misses the start of each one.
+    static let prefetchedListStart = 24
+    static let prefetchDistance = 64
     /// Two or more: a query whose walk reaches `parallelMinimumWork` postings is split across two threads by row
     /// range (`QueryHelper`); the answer is the same. See `SearchConfiguration.singleQueryParallelMinimumWork`.
     var threads = 1
@@ -44,6 +55,8 @@ struct SingleQuery {
             if dense[Int(term)] == 0 { ids.append(Int(term)) }
             dense[Int(term)] += weight
         }
+        // Increasing term order: the walk order within each list class (see the type's comment).
+        if zip(ids, ids.dropFirst()).contains(where: { $0 > $1 }) { ids.sort() }
         let terms = ids.compactMap { dense[$0] == 0 ? nil : (term: $0, weight: dense[$0]) }
         let result = body(UnsafePointer(dense), terms, scratch)
         for term in ids { dense[term] = 0 }
@@ -63,9 +76,13 @@ struct SingleQuery {
                             let removed = removedBuffer.baseAddress!
                             var collector = TopKCollector(k: k)
                             guard !terms.isEmpty else { return [] }
-                            // Rows the postings do not cover yet: exact, one by one.
+                            // Rows the postings do not cover yet: exact, one by one, summed as the covered rows are.
+                            let headLimit = UInt32(postings.boundHeadTerms)
+                            let longLength = blockedListLength
                             for row in postings.rowCount..<n where row != excluded && !removed[row] {
-                                let score = raw.dot(row: row, dense: dense)
+                                let score = raw.splitDot(row: row, dense: dense, termsBelow: headLimit) {
+                                    inverted.starts[$0 + 1] - inverted.starts[$0] >= longLength
+                                }
                                 if score > 0 { collector.offer(ScoredMatch(row: Int32(row), score: score), tieKeys: keys) }
                             }
                             let covered = postings.rowCount
@@ -100,16 +117,19 @@ struct SingleQuery {
         let boundHead = postings.boundHeadTerms
         var headMass: Float = 0
         var tail = [(term: Int, weight: Float)]()
+        var longTail = [(term: Int, weight: Float)]()
         tail.reserveCapacity(terms.count)
         var work = context.covered / 4  // the bound passes
         for (term, weight) in terms {
             if term < boundHead {
                 headMass += weight * weight
             } else {
-                tail.append((term, weight))
-                work += context.inverted.starts[term + 1] - context.inverted.starts[term]
+                let length = context.inverted.starts[term + 1] - context.inverted.starts[term]
+                if length >= blockedListLength { longTail.append((term, weight)) } else { tail.append((term, weight)) }
+                work += length
             }
         }
+        tail += longTail  // the walk order (see the type's comment)
         let queryHeadNorm = headMass.squareRoot()
         postings.headNorms.withUnsafeBufferPointer { headNormBuffer in
             let headNorms = headNormBuffer.baseAddress!
@@ -144,31 +164,29 @@ struct SingleQuery {
         let margin: Float = 1 + 1e-5
         let partial = context.partial
         let inverted = context.inverted
-        let postingRows = inverted.rows!
-        let postingWeights = inverted.weights!
+        let entries = inverted.entries!
         let lower = range.lowerBound
         let upper = range.upperBound
         (partial + lower).update(repeating: 0, count: range.count)
         if lower == 0 {
-            // Forward from each list's start until the range ends (rows increase within a list), in blocks of
-            // `scatterBlockRows` rows so that the partial scores being updated stay in the L1 cache; short lists in
-            // one go. Each row still sums its terms in query order (the same floats as one pass).
+            // Forward from each list's start until the range ends (rows increase within a list). Long lists go in
+            // blocks of `scatterBlockRows` rows so that the partial scores being updated stay in the L1 cache, after
+            // the short ones (walked in one go): each row still sums its terms in `tail` order.
             withUnsafeTemporaryAllocation(of: (cursor: Int, end: Int, weight: Float).self, capacity: max(tail.count, 1)) { long in
                 var longCount = 0
                 let upperRow = Int32(truncatingIfNeeded: upper)
+                for (term, _) in tail {
+                    let start = inverted.starts[term]
+                    Self.prefetch(entries, from: start, to: min(inverted.starts[term + 1], start + Self.prefetchedListStart))
+                }
                 for (term, weight) in tail {
-                    var position = inverted.starts[term]
+                    let start = inverted.starts[term]
                     let end = inverted.starts[term + 1]
-                    if end - position >= blockedListLength, upper > scatterBlockRows {
-                        long[longCount] = (position, end, weight)
+                    if end - start >= blockedListLength, upper > scatterBlockRows {
+                        long[longCount] = (start, end, weight)
                         longCount += 1
-                        continue
-                    }
-                    while position < end {
-                        let row = postingRows[position]
-                        if row >= upperRow { break }
-                        partial[Int(row)] += weight * postingWeights[position]
-                        position += 1
+                    } else {
+                        _ = Self.scatter(entries, from: start, to: end, below: upperRow, weight: weight, into: partial)
                     }
                 }
                 var blockStart = 0
@@ -176,13 +194,10 @@ struct SingleQuery {
                     let blockEnd = Int32(truncatingIfNeeded: min(upper, blockStart + scatterBlockRows))
                     for index in 0..<longCount {
                         let (start, end, weight) = long[index]
-                        var position = start
-                        while position < end {
-                            let row = postingRows[position]
-                            if row >= blockEnd { break }
-                            partial[Int(row)] += weight * postingWeights[position]
-                            position += 1
-                        }
+                        let position = Self.scatter(entries, from: start, to: end, below: blockEnd, weight: weight, into: partial)
+                        // The list's part in the next block is about as long as this one: ask for it now, so it
+                        // is in the cache when the walk comes back to this list.
+                        Self.prefetch(entries, from: position, to: min(end, position + (position - start) + 8))
                         long[index].cursor = position
                     }
                     blockStart = Int(blockEnd)
@@ -194,9 +209,9 @@ struct SingleQuery {
                 let start = inverted.starts[term]
                 var position = inverted.starts[term + 1] - 1
                 while position >= start {
-                    let row = Int(postingRows[position])
-                    if row < lower { break }
-                    partial[row] += weight * postingWeights[position]
+                    let posting = entries[position]
+                    if Int(posting.row) < lower { break }
+                    partial[Int(posting.row)] += weight * posting.weight
                     position -= 1
                 }
             }
@@ -225,6 +240,8 @@ struct SingleQuery {
         let raw = context.raw
         let dense = context.dense
         let keys = context.keys
+        // A row's exact score: its partial score (the walked terms, exact) plus its head terms' part.
+        let headLimit = UInt32(postings.boundHeadTerms)
         // The k rows with the largest bounds first: their exact scores set a good k-th score early.
         var best = [(bound: Float, row: Int32)]()
         best.reserveCapacity(k + 1)
@@ -238,15 +255,50 @@ struct SingleQuery {
             if best.count > k { best.removeLast() }
         }
         for entry in best {
-            let score = raw.dot(row: Int(entry.row), dense: dense)
+            let score = partial[Int(entry.row)] + raw.headDot(row: Int(entry.row), dense: dense, termsBelow: headLimit)
             if score > 0 { collector.offer(ScoredMatch(row: entry.row, score: score), tieKeys: keys) }
             partial[Int(entry.row)] = -.infinity  // done
         }
         // Then every other row that can still reach the k-th score (the rest, if the list is not full).
         forEachRow(boundAtLeast: { collector.matches.count == k ? collector.threshold : smallest }) { row, bound in
             guard row != excluded, !removed[row], bound > 0 else { return }
-            let score = raw.dot(row: row, dense: dense)
+            let score = partial[row] + raw.headDot(row: row, dense: dense, termsBelow: headLimit)
             if score > 0 { collector.offer(ScoredMatch(row: Int32(row), score: score), tieKeys: keys) }
+        }
+    }
+
+    /// Adds `weight ×` the postings `from..<to` whose row is below `limit` into `partial`; returns the position
+    /// of the first posting not added. Eight at a time (one row check per eight), asking for the lines ahead.
+    @inline(__always)
+    static func scatter(
+        _ entries: UnsafePointer<Posting>, from start: Int, to end: Int, below limit: Int32, weight: Float,
+        into partial: UnsafeMutablePointer<Float>
+    ) -> Int {
+        var position = start
+        while position + 8 <= end, entries[position + 7].row < limit {
+            sila_prefetch(entries + position + prefetchDistance)
+            for lane in 0..<8 {
+                let posting = entries[position + lane]
+                partial[Int(posting.row)] += weight * posting.weight
+            }
+            position += 8
+        }
+        while position < end {
+            let posting = entries[position]
+            if posting.row >= limit { break }
+            partial[Int(posting.row)] += weight * posting.weight
+            position += 1
+        }
+        return position
+    }
+
+    /// Asks for the cache lines of postings `from..<to` (a hint: no effect on results).
+    @inline(__always)
+    static func prefetch(_ entries: UnsafePointer<Posting>, from start: Int, to end: Int) {
+        var position = start
+        while position < end {
+            sila_prefetch(entries + position)
+            position += 8  // postings per 64-byte line
         }
     }
 
@@ -262,7 +314,8 @@ struct SingleQuery {
                     postings.withRaw { inverted in
                         for (term, weight) in terms {
                             for position in inverted.starts[term]..<inverted.starts[term + 1] {
-                                scores[Int(inverted.rows![position])] += weight * inverted.weights![position]
+                                let posting = inverted.entries![position]
+                                scores[Int(posting.row)] += weight * posting.weight
                             }
                         }
                         for row in postings.rowCount..<n { scores[row] = raw.dot(row: row, dense: dense) }

@@ -98,4 +98,46 @@ struct RawRows: @unchecked Sendable {
         for entry in start..<end { sum += dense[Int(terms[entry])] * weights[entry] }
         return sum
     }
+
+    /// The exact dot product with a query held densely, summed as a single query sums a row the inverted lists
+    /// cover: the terms at or above `limit` in its walk order (those of short lists, then those of long ones, each
+    /// in increasing order), plus the terms below it in increasing order (`headDot`). Equal vectors then score
+    /// equal whether the inverted lists cover them or not, and the tie rule orders them.
+    @inline(__always)
+    func splitDot(row: Int, dense: UnsafePointer<Float>, termsBelow limit: UInt32, isLongList: (Int) -> Bool) -> Float {
+        let start = starts[row]
+        let end = starts[row + 1]
+        guard start < end, let terms, let weights else { return 0 }
+        var head: Float = 0
+        var entry = start
+        while entry < end, terms[entry] < limit {
+            head += dense[Int(terms[entry])] * weights[entry]
+            entry += 1
+        }
+        let tailStart = entry
+        var tail: Float = 0
+        for entry in tailStart..<end where !isLongList(Int(terms[entry])) {
+            tail += dense[Int(terms[entry])] * weights[entry]
+        }
+        for entry in tailStart..<end where isLongList(Int(terms[entry])) {
+            tail += dense[Int(terms[entry])] * weights[entry]
+        }
+        return tail + head
+    }
+
+    /// `Σ dense[term] · weight` over the entries of `row` whose term is below `limit` (its first entries: terms
+    /// increase within a row). A single query adds the frequent head terms' part this way to the exact partial score
+    /// its posting walk gave the row on the other terms.
+    @inline(__always)
+    func headDot(row: Int, dense: UnsafePointer<Float>, termsBelow limit: UInt32) -> Float {
+        var entry = starts[row]
+        let end = starts[row + 1]
+        guard entry < end, let terms, let weights else { return 0 }
+        var sum: Float = 0
+        while entry < end, terms[entry] < limit {
+            sum += dense[Int(terms[entry])] * weights[entry]
+            entry += 1
+        }
+        return sum
+    }
 }

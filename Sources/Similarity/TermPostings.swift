@@ -1,5 +1,5 @@
 /// The inverted lists of every term over rows `0..<rowCount`: the transpose of `SparseRows` in one flat CSR
-/// (term → increasing rows and their weights), plus each term's largest |weight| and the largest row norm (the
+/// (term → increasing rows, each with its weight beside it: a list is one memory stream), plus each term's largest |weight| and the largest row norm (the
 /// bounds of the single-query pruning). Immutable once built, so copies of an index share it.
 ///
 /// Memory: 8 bytes per non-zero plus 12 bytes per vocabulary term.
@@ -7,10 +7,9 @@ final class TermPostings: Sendable {
     /// Rows covered: `0..<rowCount`. Rows appended later are scored directly until the next build.
     let rowCount: Int
     let vocabularySize: Int
-    /// Term t's postings are `rows[starts[t]..<starts[t + 1]]` (increasing) and the matching `weights`.
+    /// Term t's postings are `entries[starts[t]..<starts[t + 1]]`, rows increasing.
     let starts: [Int]
-    let rows: [Int32]
-    let weights: [Float]
+    let entries: [Posting]
     /// Per term: the largest |weight| in its postings (0 for an unused term).
     let maxWeights: [Float]
     /// The largest L2 norm of a covered row.
@@ -32,16 +31,14 @@ final class TermPostings: Sendable {
         var maxSquaredNorm: Float = 0
         let boundHead = min(Self.singleQueryHeadTerms, vocabulary)
         var headNorms = [Float](repeating: 0, count: rowCount)
-        var rows = [Int32](repeating: 0, count: nnz)
-        var weights = [Float](repeating: 0, count: nnz)
+        var entries = [Posting](repeating: Posting(row: 0, weight: 0), count: nnz)
         source.withRaw { raw in
             starts.withUnsafeMutableBufferPointer { starts in
                 for entry in 0..<nnz { starts[Int(raw.terms![entry]) + 1] += 1 }
                 for term in 0..<vocabulary { starts[term + 1] += starts[term] }
             }
             var fill = starts
-            rows.withUnsafeMutableBufferPointer { rowBuffer in
-                weights.withUnsafeMutableBufferPointer { weightBuffer in
+            entries.withUnsafeMutableBufferPointer { entryBuffer in
                     fill.withUnsafeMutableBufferPointer { fill in
                         maxWeights.withUnsafeMutableBufferPointer { maxWeights in
                             for row in 0..<rowCount {
@@ -53,22 +50,19 @@ final class TermPostings: Sendable {
                                     if term < boundHead { headMass += weight * weight }
                                     let position = fill[term]
                                     fill[term] = position + 1
-                                    rowBuffer[position] = Int32(row)
-                                    weightBuffer[position] = weight
+                                    entryBuffer[position] = Posting(row: Int32(row), weight: weight)
                                     maxWeights[term] = max(maxWeights[term], abs(weight))
                                 }
                                 headNorms[row] = headMass.squareRoot()
                             }
                         }
                     }
-                }
             }
         }
         self.rowCount = rowCount
         self.vocabularySize = vocabulary
         self.starts = starts
-        self.rows = rows
-        self.weights = weights
+        self.entries = entries
         self.maxWeights = maxWeights
         maxRowNorm = maxSquaredNorm.squareRoot() * (1 + 1e-6)
         boundHeadTerms = boundHead
@@ -78,23 +72,25 @@ final class TermPostings: Sendable {
     /// Calls `body` with raw views (valid only inside `body`).
     func withRaw<R>(_ body: (RawPostings) -> R) -> R {
         starts.withUnsafeBufferPointer { starts in
-            rows.withUnsafeBufferPointer { rows in
-                weights.withUnsafeBufferPointer { weights in
-                    maxWeights.withUnsafeBufferPointer { maxWeights in
-                        body(RawPostings(starts: starts.baseAddress!, rows: rows.baseAddress, weights: weights.baseAddress,
-                                         maxWeights: maxWeights.baseAddress))
-                    }
+            entries.withUnsafeBufferPointer { entries in
+                maxWeights.withUnsafeBufferPointer { maxWeights in
+                    body(RawPostings(starts: starts.baseAddress!, entries: entries.baseAddress, maxWeights: maxWeights.baseAddress))
                 }
             }
         }
     }
 }
 
+/// One entry of an inverted list: a row and its weight on the list's term.
+struct Posting {
+    var row: Int32
+    var weight: Float
+}
+
 /// Unsafe views of `TermPostings` for the kernels' inner loops.
 struct RawPostings: @unchecked Sendable {
     let starts: UnsafePointer<Int>
-    let rows: UnsafePointer<Int32>?
-    let weights: UnsafePointer<Float>?
+    let entries: UnsafePointer<Posting>?
     let maxWeights: UnsafePointer<Float>?
 
     /// The first position in term `term`'s postings whose row is greater than `row`.
@@ -104,7 +100,7 @@ struct RawPostings: @unchecked Sendable {
         var high = starts[term + 1]
         while low < high {
             let middle = (low + high) >> 1
-            if rows![middle] <= row { low = middle + 1 } else { high = middle }
+            if entries![middle].row <= row { low = middle + 1 } else { high = middle }
         }
         return low
     }

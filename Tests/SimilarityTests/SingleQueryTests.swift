@@ -137,6 +137,30 @@ import Vectorizer
         #expect(index.search(v, k: 0).isEmpty)
     }
 
+    /// A reprint stored live (scored one by one, the postings not rebuilt yet) must tie exactly with its original
+    /// (scored from the posting walk plus its head terms): the tie rule, not float rounding, decides their order,
+    /// as in a recompute where both are covered.
+    @Test func aCopyAddedAfterTheListsWereBuiltTiesExactlyWithItsOriginal() {
+        let vectors = Self.clustered(count: 600, vocabulary: 700, seed: 12)
+        let keys = RandomVectors.keys(count: 600, seed: 12)
+        var index = index(vectors, keys: keys, vocabulary: 700)
+        index.prepareForSearch()
+        var ties = 0
+        for original in stride(from: 0, to: 600, by: 37) {
+            let copy = index.add(vectors[original], key: TieKey(publishedAt: keys[original].publishedAt, id: "copy-\(original)"))
+            for query in stride(from: 5, to: 600, by: 53) where query != original {
+                let scores = index.allScores(of: vectors[query], excluding: Int32(query))
+                guard scores.contains(where: { $0.row == Int32(original) }) else { continue }
+                let top = index.search(vectors[query], k: 1_000, excluding: Int32(query))
+                let originalScore = top.first { $0.row == Int32(original) }?.score
+                let copyScore = top.first { $0.row == copy }?.score
+                #expect(originalScore != nil && originalScore == copyScore, "original \(original), query \(query)")
+                ties += 1
+            }
+        }
+        #expect(ties > 20)
+    }
+
     @Test func emptyAndSingleRowIndexes() {
         let empty = SimilarityIndex(vocabularySize: 10)
         #expect(empty.search(SparseVector(termIDs: [1], weights: [1]), k: 3).isEmpty)

@@ -145,4 +145,34 @@ private final class FailureCounter: @unchecked Sendable {
             #expect(sameRanking(query.search(vectors[row], k: 10, excluding: Int32(row)), expected), "row \(row)")
         }
     }
+
+    /// Copies appended after the inverted lists were built are scored one by one; with short and long lists and
+    /// blocks they must still score bit-equal to their originals (the walk order, see `SingleQuery`).
+    @Test(arguments: [(64, 30), (333, 50)])
+    func copiesTheListsDoNotCoverScoreExactlyAsTheirOriginals(blockRows: Int, listLength: Int) {
+        let n = 1_000
+        let vectors = SingleQueryTests.clustered(count: n, vocabulary: 300, seed: 27)
+        var keys = RandomVectors.keys(count: n, seed: 27)
+        var rows = SparseRows(vocabularySize: 300)
+        for vector in vectors { rows.append(vector) }
+        let postings = TermPostings(rows)
+        let originals = Array(stride(from: 0, to: n, by: 13))
+        for original in originals {
+            rows.append(vectors[original])
+            keys.append(TieKey(publishedAt: keys[original].publishedAt, id: "copy-\(original)"))
+        }
+        var query = SingleQuery(rows: rows, postings: postings, tieKeys: keys, isRemoved: [Bool](repeating: false, count: rows.rowCount))
+        query.scatterBlockRows = blockRows
+        query.blockedListLength = listLength
+        var compared = 0
+        for queryRow in stride(from: 3, to: n, by: 7) {
+            let scores = Dictionary(uniqueKeysWithValues: query.search(vectors[queryRow], k: rows.rowCount, excluding: Int32(queryRow)).map { ($0.row, $0.score) })
+            for (offset, original) in originals.enumerated() where original != queryRow {
+                guard let score = scores[Int32(original)] else { continue }
+                #expect(scores[Int32(n + offset)] == score, "original \(original), query \(queryRow)")
+                compared += 1
+            }
+        }
+        #expect(compared > 1_000)
+    }
 }
