@@ -9,8 +9,9 @@ import Vectorizer
 /// `‖q_head‖ · ‖row_head‖` (row head norms are stored with the postings). A row's score is at most
 /// `partial + ‖q_head‖ · ‖row_head‖`; the k rows with the largest such bound get their exact score first (the
 /// partial score plus the dot product of the row's head entries, which lead its sorted terms), which sets a k-th
-/// score θ, and then every row whose bound reaches θ gets its exact score too. Bounds carry a relative margin of 1e-5 (+1e-6) for float rounding, so the answer is the
-/// exhaustive one. Rows added after the postings were built are scored exactly one by one.
+/// score θ, and then every row whose bound reaches θ gets its exact score too. Bounds carry a relative margin of
+/// 1e-5 (+1e-6) for float rounding, so the answer is the exhaustive one. Rows added after the postings were built
+/// are scored exactly one by one.
 ///
 /// Walk order: a row's partial score sums its walked terms in one fixed order — those of short lists, then those
 /// of lists of `blockedListLength` postings or more, each in increasing term order — and a row the lists do not
@@ -243,27 +244,40 @@ struct SingleQuery {
         // A row's exact score: its partial score (the walked terms, exact) plus its head terms' part.
         let headLimit = UInt32(postings.boundHeadTerms)
         // The k rows with the largest bounds first: their exact scores set a good k-th score early.
-        var best = [(bound: Float, row: Int32)]()
-        best.reserveCapacity(k + 1)
+        var best = LargestBounds(capacity: k)
         let smallest = Float.leastNonzeroMagnitude
-        forEachRow(boundAtLeast: { best.count == k ? max(best[k - 1].bound, smallest) : smallest }) { row, bound in
+        forEachRow(boundAtLeast: { best.floor }) { row, bound in
             guard row != excluded, !removed[row], bound > 0 else { return }
-            if best.count == k, bound <= best[k - 1].bound { return }
-            var position = best.count
-            while position > 0, best[position - 1].bound < bound { position -= 1 }
-            best.insert((bound, Int32(row)), at: position)
-            if best.count > k { best.removeLast() }
+            best.offer(bound, row: Int32(row))
         }
-        for entry in best {
+        for entry in best.entries { raw.prefetchRow(Int(entry.row)) }
+        for entry in best.entries {
             let score = partial[Int(entry.row)] + raw.headDot(row: Int(entry.row), dense: dense, termsBelow: headLimit)
             if score > 0 { collector.offer(ScoredMatch(row: entry.row, score: score), tieKeys: keys) }
             partial[Int(entry.row)] = -.infinity  // done
         }
-        // Then every other row that can still reach the k-th score (the rest, if the list is not full).
-        forEachRow(boundAtLeast: { collector.matches.count == k ? collector.threshold : smallest }) { row, bound in
-            guard row != excluded, !removed[row], bound > 0 else { return }
-            let score = partial[row] + raw.headDot(row: row, dense: dense, termsBelow: headLimit)
-            if score > 0 { collector.offer(ScoredMatch(row: Int32(row), score: score), tieKeys: keys) }
+        // Then every other row that can still reach the k-th score (the rest, if the list is not full), eight at a
+        // time: each row's entries are asked for when it qualifies and read when the eighth does (a row's entries
+        // are mostly outside the caches; overlapping their misses halves the time per row on the dev corpus).
+        withUnsafeTemporaryAllocation(of: (row: Int, bound: Float).self, capacity: 8) { pending in
+            var count = 0
+            func scorePending() {
+                for index in 0..<count {
+                    let (row, bound) = pending[index]
+                    guard bound * margin + 1e-6 >= (collector.matches.count == k ? collector.threshold : smallest) else { continue }
+                    let score = partial[row] + raw.headDot(row: row, dense: dense, termsBelow: headLimit)
+                    if score > 0 { collector.offer(ScoredMatch(row: Int32(row), score: score), tieKeys: keys) }
+                }
+                count = 0
+            }
+            forEachRow(boundAtLeast: { collector.matches.count == k ? collector.threshold : smallest }) { row, bound in
+                guard row != excluded, !removed[row], bound > 0 else { return }
+                raw.prefetchRow(row)
+                pending[count] = (row, bound)
+                count += 1
+                if count == 8 { scorePending() }
+            }
+            scorePending()
         }
     }
 
@@ -326,6 +340,50 @@ struct SingleQuery {
                     result.append(ScoredMatch(row: Int32(row), score: scores[row]))
                 }
                 return result
+            }
+        }
+    }
+}
+
+/// The k largest bounds offered (a min-heap: the smallest one kept at the root), for the single query's first
+/// pass: O(log k) per row that beats the k-th, where a sorted array shifted up to k entries (k = 50 for the
+/// candidate pools of live writes).
+private struct LargestBounds {
+    private(set) var entries: [(bound: Float, row: Int32)] = []
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        entries.reserveCapacity(capacity)
+    }
+
+    /// What a bound must exceed to be kept once `capacity` are (the smallest positive float until then).
+    var floor: Float {
+        entries.count == capacity ? max(entries[0].bound, .leastNonzeroMagnitude) : .leastNonzeroMagnitude
+    }
+
+    /// Keeps the bound if it is among the `capacity` largest so far (ties with the smallest kept one are not).
+    mutating func offer(_ bound: Float, row: Int32) {
+        if entries.count < capacity {
+            entries.append((bound, row))
+            var child = entries.count - 1
+            while child > 0 {
+                let parent = (child - 1) / 2
+                guard entries[child].bound < entries[parent].bound else { break }
+                entries.swapAt(child, parent)
+                child = parent
+            }
+        } else if bound > entries[0].bound {
+            entries[0] = (bound, row)
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1
+                guard left < entries.count else { break }
+                let right = left + 1
+                let smaller = right < entries.count && entries[right].bound < entries[left].bound ? right : left
+                guard entries[smaller].bound < entries[parent].bound else { break }
+                entries.swapAt(smaller, parent)
+                parent = smaller
             }
         }
     }

@@ -1,3 +1,4 @@
+import CPrefetch
 import Vectorizer
 
 /// The indexed vectors in compressed-row form (CSR), append-only: one flat array of term ids and one of weights,
@@ -123,6 +124,15 @@ struct RawRows: @unchecked Sendable {
             tail += dense[Int(terms[entry])] * weights[entry]
         }
         return tail + head
+    }
+
+    /// Asks for the first cache lines of a row's entries (a hint: no effect on results).
+    @inline(__always)
+    func prefetchRow(_ row: Int) {
+        guard let terms, let weights else { return }
+        let start = starts[row]
+        sila_prefetch(terms + start)
+        sila_prefetch(weights + start)
     }
 
     /// `Σ dense[term] · weight` over the entries of `row` whose term is below `limit` (its first entries: terms
