@@ -2,7 +2,7 @@
 /// (term → increasing rows, each with its weight beside it: a list is one memory stream), plus each term's largest |weight| and the largest row norm (the
 /// bounds of the single-query pruning). Immutable once built, so copies of an index share it.
 ///
-/// Memory: 8 bytes per non-zero plus 12 bytes per vocabulary term.
+/// Memory: 8 bytes per non-zero, 12 bytes per vocabulary term and 4 bytes per row (its head norm).
 final class TermPostings: Sendable {
     /// Rows covered: `0..<rowCount`. Rows appended later are scored directly until the next build.
     let rowCount: Int
