@@ -127,13 +127,18 @@ private final class FailureCounter: @unchecked Sendable {
 
 /// The blocked posting walk (long lists walked `scatterBlockRows` rows at a time), forced with tiny blocks.
 @Suite struct BlockedWalkTests {
-    @Test(arguments: [(5, 1), (64, 8), (333, 40)])
-    func blockedWalkEqualsBruteForce(blockRows: Int, listLength: Int) {
-        let n = 1_000
-        let vectors = SingleQueryTests.clustered(count: n, vocabulary: 300, seed: 26)
-        let keys = RandomVectors.keys(count: n, seed: 26)
+    /// 1,000 clustered vectors over 300 terms, their tie keys and their rows.
+    static func corpus(seed: UInt64) -> (vectors: [SparseVector], keys: [TieKey], rows: SparseRows) {
+        let vectors = SingleQueryTests.clustered(count: 1_000, vocabulary: 300, seed: seed)
         var rows = SparseRows(vocabularySize: 300)
         for vector in vectors { rows.append(vector) }
+        return (vectors, RandomVectors.keys(count: 1_000, seed: seed), rows)
+    }
+
+    @Test(arguments: [(5, 1), (64, 8), (333, 40)])
+    func blockedWalkEqualsBruteForce(blockRows: Int, listLength: Int) {
+        let (vectors, keys, rows) = Self.corpus(seed: 26)
+        let n = vectors.count
         var isRemoved = [Bool](repeating: false, count: n)
         for row in stride(from: 2, to: n, by: 31) { isRemoved[row] = true }
         let removed = Set((0..<n).filter { isRemoved[$0] })
@@ -150,11 +155,8 @@ private final class FailureCounter: @unchecked Sendable {
     /// blocks they must still score bit-equal to their originals (the walk order, see `SingleQuery`).
     @Test(arguments: [(64, 30), (333, 50)])
     func copiesTheListsDoNotCoverScoreExactlyAsTheirOriginals(blockRows: Int, listLength: Int) {
-        let n = 1_000
-        let vectors = SingleQueryTests.clustered(count: n, vocabulary: 300, seed: 27)
-        var keys = RandomVectors.keys(count: n, seed: 27)
-        var rows = SparseRows(vocabularySize: 300)
-        for vector in vectors { rows.append(vector) }
+        var (vectors, keys, rows) = Self.corpus(seed: 27)
+        let n = vectors.count
         let postings = TermPostings(rows)
         let originals = Array(stride(from: 0, to: n, by: 13))
         for original in originals {
