@@ -155,16 +155,12 @@ struct SingleQuery {
         }
     }
 
-    /// The exact top k of the covered rows in `range` offered to `collector`: the walk of the rarer terms'
-    /// postings for those rows, then the bounded exact scoring (see the type's comment).
-    private func scoreRows(
-        _ range: Range<Int>, tail: [(term: Int, weight: Float)], queryHeadNorm: Float, headNorms: UnsafePointer<Float>,
-        context: PrunedContext, collector: inout TopKCollector
+    /// Adds the postings of `tail`'s lists for the rows in `range` into `partial` (zeroed first), each row summing
+    /// its terms in `tail` order (the walk order, see the type's comment).
+    private func walk(
+        _ tail: [(term: Int, weight: Float)], rows range: Range<Int>, into partial: UnsafeMutablePointer<Float>,
+        inverted: RawPostings
     ) {
-        let k = context.k
-        let margin: Float = 1 + 1e-5
-        let partial = context.partial
-        let inverted = context.inverted
         let entries = inverted.entries!
         let lower = range.lowerBound
         let upper = range.upperBound
@@ -178,7 +174,8 @@ struct SingleQuery {
                 let upperRow = Int32(truncatingIfNeeded: upper)
                 for (term, _) in tail {
                     let start = inverted.starts[term]
-                    Self.prefetch(entries, from: start, to: min(inverted.starts[term + 1], start + Self.prefetchedListStart))
+                    let end = min(inverted.starts[term + 1], start + Self.prefetchedListStart)
+                    Self.prefetch(entries, from: start, to: end)
                 }
                 for (term, weight) in tail {
                     let start = inverted.starts[term]
@@ -195,7 +192,8 @@ struct SingleQuery {
                     let blockEnd = Int32(truncatingIfNeeded: min(upper, blockStart + scatterBlockRows))
                     for index in 0..<longCount {
                         let (start, end, weight) = long[index]
-                        let position = Self.scatter(entries, from: start, to: end, below: blockEnd, weight: weight, into: partial)
+                        let position = Self.scatter(
+                            entries, from: start, to: end, below: blockEnd, weight: weight, into: partial)
                         // The list's part in the next block is about as long as this one: ask for it now, so it
                         // is in the cache when the walk comes back to this list.
                         Self.prefetch(entries, from: position, to: min(end, position + (position - start) + 8))
@@ -217,6 +215,20 @@ struct SingleQuery {
                 }
             }
         }
+    }
+
+    /// The exact top k of the covered rows in `range` offered to `collector`: the walk of the rarer terms'
+    /// postings for those rows, then the bounded exact scoring (see the type's comment).
+    private func scoreRows(
+        _ range: Range<Int>, tail: [(term: Int, weight: Float)], queryHeadNorm: Float, headNorms: UnsafePointer<Float>,
+        context: PrunedContext, collector: inout TopKCollector
+    ) {
+        let k = context.k
+        let margin: Float = 1 + 1e-5
+        let partial = context.partial
+        let lower = range.lowerBound
+        let upper = range.upperBound
+        walk(tail, rows: range, into: partial, inverted: context.inverted)
 
         /// Passes over the rows whose bound reaches `limit()` (evaluated as it rises), 4 at a time.
         func forEachRow(boundAtLeast limit: () -> Float, _ body: (Int, Float) -> Void) {
@@ -264,7 +276,8 @@ struct SingleQuery {
             func scorePending() {
                 for index in 0..<count {
                     let (row, bound) = pending[index]
-                    guard bound * margin + 1e-6 >= (collector.matches.count == k ? collector.threshold : smallest) else { continue }
+                    let limit = collector.matches.count == k ? collector.threshold : smallest
+                    guard bound * margin + 1e-6 >= limit else { continue }
                     let score = partial[row] + raw.headDot(row: row, dense: dense, termsBelow: headLimit)
                     if score > 0 { collector.offer(ScoredMatch(row: Int32(row), score: score), tieKeys: keys) }
                 }

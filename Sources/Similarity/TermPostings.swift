@@ -1,6 +1,7 @@
 /// The inverted lists of every term over rows `0..<rowCount`: the transpose of `SparseRows` in one flat CSR
-/// (term → increasing rows, each with its weight beside it: a list is one memory stream), plus each term's largest |weight| and the largest row norm (the
-/// bounds of the single-query pruning). Immutable once built, so copies of an index share it.
+/// (term → increasing rows, each with its weight beside it: a list is one memory stream), plus each term's largest
+/// |weight| and the largest row norm (the bounds of the single-query pruning). Immutable once built, so copies of an
+/// index share it.
 ///
 /// Memory: 8 bytes per non-zero, 12 bytes per vocabulary term and 4 bytes per row (its head norm).
 final class TermPostings: Sendable {
@@ -39,24 +40,24 @@ final class TermPostings: Sendable {
             }
             var fill = starts
             entries.withUnsafeMutableBufferPointer { entryBuffer in
-                    fill.withUnsafeMutableBufferPointer { fill in
-                        maxWeights.withUnsafeMutableBufferPointer { maxWeights in
-                            for row in 0..<rowCount {
-                                maxSquaredNorm = max(maxSquaredNorm, raw.squaredNorms![row])
-                                var headMass: Float = 0
-                                for entry in raw.starts[row]..<raw.starts[row + 1] {
-                                    let term = Int(raw.terms![entry])
-                                    let weight = raw.weights![entry]
-                                    if term < boundHead { headMass += weight * weight }
-                                    let position = fill[term]
-                                    fill[term] = position + 1
-                                    entryBuffer[position] = Posting(row: Int32(row), weight: weight)
-                                    maxWeights[term] = max(maxWeights[term], abs(weight))
-                                }
-                                headNorms[row] = headMass.squareRoot()
+                fill.withUnsafeMutableBufferPointer { fill in
+                    maxWeights.withUnsafeMutableBufferPointer { maxWeights in
+                        for row in 0..<rowCount {
+                            maxSquaredNorm = max(maxSquaredNorm, raw.squaredNorms![row])
+                            var headMass: Float = 0
+                            for entry in raw.starts[row]..<raw.starts[row + 1] {
+                                let term = Int(raw.terms![entry])
+                                let weight = raw.weights![entry]
+                                if term < boundHead { headMass += weight * weight }
+                                let position = fill[term]
+                                fill[term] = position + 1
+                                entryBuffer[position] = Posting(row: Int32(row), weight: weight)
+                                maxWeights[term] = max(maxWeights[term], abs(weight))
                             }
+                            headNorms[row] = headMass.squareRoot()
                         }
                     }
+                }
             }
         }
         self.rowCount = rowCount
