@@ -106,24 +106,16 @@ struct RawRows: @unchecked Sendable {
     /// equal whether the inverted lists cover them or not, and the tie rule orders them.
     @inline(__always)
     func splitDot(row: Int, dense: UnsafePointer<Float>, termsBelow limit: UInt32, isLongList: (Int) -> Bool) -> Float {
-        let start = starts[row]
-        let end = starts[row + 1]
-        guard start < end, let terms, let weights else { return 0 }
-        var head: Float = 0
-        var entry = start
-        while entry < end, terms[entry] < limit {
-            head += dense[Int(terms[entry])] * weights[entry]
-            entry += 1
-        }
-        let tailStart = entry
+        guard let terms, let weights else { return 0 }
+        let entries = starts[row]..<starts[row + 1]
         var tail: Float = 0
-        for entry in tailStart..<end where !isLongList(Int(terms[entry])) {
+        for entry in entries where terms[entry] >= limit && !isLongList(Int(terms[entry])) {
             tail += dense[Int(terms[entry])] * weights[entry]
         }
-        for entry in tailStart..<end where isLongList(Int(terms[entry])) {
+        for entry in entries where terms[entry] >= limit && isLongList(Int(terms[entry])) {
             tail += dense[Int(terms[entry])] * weights[entry]
         }
-        return tail + head
+        return tail + headDot(row: row, dense: dense, termsBelow: limit)
     }
 
     /// Asks for the first cache lines of a row's entries (a hint: no effect on results).

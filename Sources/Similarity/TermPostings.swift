@@ -1,9 +1,8 @@
 /// The inverted lists of every term over rows `0..<rowCount`: the transpose of `SparseRows` in one flat CSR
-/// (term → increasing rows, each with its weight beside it: a list is one memory stream), plus each term's largest
-/// |weight| and the largest row norm (the bounds of the single-query pruning). Immutable once built, so copies of an
-/// index share it.
+/// (term → increasing rows, each with its weight beside it: a list is one memory stream), plus each row's norm on
+/// the most frequent terms (the single query's bound). Immutable once built, so copies of an index share it.
 ///
-/// Memory: 8 bytes per non-zero, 12 bytes per vocabulary term and 4 bytes per row (its head norm).
+/// Memory: 8 bytes per non-zero, 8 bytes per vocabulary term and 4 bytes per row (its head norm).
 final class TermPostings: Sendable {
     /// Rows covered: `0..<rowCount`. Rows appended later are scored directly until the next build.
     let rowCount: Int
@@ -11,10 +10,6 @@ final class TermPostings: Sendable {
     /// Term t's postings are `entries[starts[t]..<starts[t + 1]]`, rows increasing.
     let starts: [Int]
     let entries: [Posting]
-    /// Per term: the largest |weight| in its postings (0 for an unused term).
-    let maxWeights: [Float]
-    /// The largest L2 norm of a covered row.
-    let maxRowNorm: Float
     /// The single query's bound split: terms `0..<boundHeadTerms` (the most frequent) are never walked; per row,
     /// `headNorms[row]` is the L2 norm of its part on them.
     let boundHeadTerms: Int
@@ -28,8 +23,6 @@ final class TermPostings: Sendable {
         let rowCount = source.rowCount
         let nnz = source.nonZeroCount
         var starts = [Int](repeating: 0, count: vocabulary + 1)
-        var maxWeights = [Float](repeating: 0, count: vocabulary)
-        var maxSquaredNorm: Float = 0
         let boundHead = min(Self.singleQueryHeadTerms, vocabulary)
         var headNorms = [Float](repeating: 0, count: rowCount)
         var entries = [Posting](repeating: Posting(row: 0, weight: 0), count: nnz)
@@ -41,21 +34,17 @@ final class TermPostings: Sendable {
             var fill = starts
             entries.withUnsafeMutableBufferPointer { entryBuffer in
                 fill.withUnsafeMutableBufferPointer { fill in
-                    maxWeights.withUnsafeMutableBufferPointer { maxWeights in
-                        for row in 0..<rowCount {
-                            maxSquaredNorm = max(maxSquaredNorm, raw.squaredNorms![row])
-                            var headMass: Float = 0
-                            for entry in raw.starts[row]..<raw.starts[row + 1] {
-                                let term = Int(raw.terms![entry])
-                                let weight = raw.weights![entry]
-                                if term < boundHead { headMass += weight * weight }
-                                let position = fill[term]
-                                fill[term] = position + 1
-                                entryBuffer[position] = Posting(row: Int32(row), weight: weight)
-                                maxWeights[term] = max(maxWeights[term], abs(weight))
-                            }
-                            headNorms[row] = headMass.squareRoot()
+                    for row in 0..<rowCount {
+                        var headMass: Float = 0
+                        for entry in raw.starts[row]..<raw.starts[row + 1] {
+                            let term = Int(raw.terms![entry])
+                            let weight = raw.weights![entry]
+                            if term < boundHead { headMass += weight * weight }
+                            let position = fill[term]
+                            fill[term] = position + 1
+                            entryBuffer[position] = Posting(row: Int32(row), weight: weight)
                         }
+                        headNorms[row] = headMass.squareRoot()
                     }
                 }
             }
@@ -64,8 +53,6 @@ final class TermPostings: Sendable {
         self.vocabularySize = vocabulary
         self.starts = starts
         self.entries = entries
-        self.maxWeights = maxWeights
-        maxRowNorm = maxSquaredNorm.squareRoot() * (1 + 1e-6)
         boundHeadTerms = boundHead
         self.headNorms = headNorms
     }
@@ -74,9 +61,7 @@ final class TermPostings: Sendable {
     func withRaw<R>(_ body: (RawPostings) -> R) -> R {
         starts.withUnsafeBufferPointer { starts in
             entries.withUnsafeBufferPointer { entries in
-                maxWeights.withUnsafeBufferPointer { maxWeights in
-                    body(RawPostings(starts: starts.baseAddress!, entries: entries.baseAddress, maxWeights: maxWeights.baseAddress))
-                }
+                body(RawPostings(starts: starts.baseAddress!, entries: entries.baseAddress))
             }
         }
     }
@@ -92,19 +77,6 @@ struct Posting {
 struct RawPostings: @unchecked Sendable {
     let starts: UnsafePointer<Int>
     let entries: UnsafePointer<Posting>?
-    let maxWeights: UnsafePointer<Float>?
-
-    /// The first position in term `term`'s postings whose row is greater than `row`.
-    @inline(__always)
-    func firstPosition(ofTerm term: Int, after row: Int32) -> Int {
-        var low = starts[term]
-        var high = starts[term + 1]
-        while low < high {
-            let middle = (low + high) >> 1
-            if entries![middle].row <= row { low = middle + 1 } else { high = middle }
-        }
-        return low
-    }
 }
 
 /// Holds the postings of one index value, built on demand. Copies of an index share the holder until one of them
