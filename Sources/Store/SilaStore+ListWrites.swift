@@ -7,16 +7,23 @@ extension SilaStore {
     /// A live write recomputes every list a new article may enter, and most come out as they were; rewriting them
     /// whole dirtied a page of the table and of both indexes for every row (hundreds of pages, and a WAL checkpoint,
     /// per PUT). A list in `lists` replaces the stored one; a bound in `poolBounds` replaces the stored bound of that
-    /// list (bounds live on the list's rows: a list without rows keeps none).
+    /// list. A bound lives on the list's first row (rank 1) only: a write learns new bounds of tens of lists whose
+    /// entries stay as they are, and each is then one row's change, not one per entry (nor a read of the list). A
+    /// list without rows keeps none.
+    ///
+    /// A score that differs from the stored one by float rounding only (`scoreNoise`: a list searched live sums
+    /// in another order than the batch that stored it) is not rewritten.
     static func writeLists(
         _ lists: [String: [RelatedEntry]], poolBounds: [String: PoolBound], modelID: String, in db: Database
     ) throws {
         guard !lists.isEmpty || !poolBounds.isEmpty else { return }
         let statements = try ListRowStatements(db)
         let now = Date().timeIntervalSince1970
-        for articleID in Set(lists.keys).union(poolBounds.keys) {
+        for (articleID, pool) in poolBounds where lists[articleID] == nil {
+            try statements.updateBound.execute(arguments: [pool.floor, pool.edgeListed, articleID])
+        }
+        for (articleID, entries) in lists {
             var stored = try StoredListRow.fetchAll(statements.select, articleID: articleID)
-            let entries = lists[articleID] ?? stored.map { RelatedEntry(id: $0.relatedID, score: $0.score) }
             let pool = poolBounds[articleID] ?? stored.first?.pool ?? .unknown
             if stored.enumerated().contains(where: { $0.element.rank != $0.offset + 1 }) {
                 // Ranks with gaps (a deleted article cascaded out of the list, or an older Sila): rewritten whole.
@@ -30,23 +37,32 @@ extension SilaStore {
                     continue
                 }
                 let entry = entries[rank]
+                // Rows after the first keep no bound (NULL, or what an older Sila wrote there: never read).
+                let rowPool = sqlRank == 1 ? pool : nil
                 guard rank < stored.count else {
                     try statements.insert.execute(
-                        arguments: [articleID, sqlRank, entry.id, entry.score, modelID, now, pool.floor, pool.edgeListed])
+                        arguments: [articleID, sqlRank, entry.id, entry.score, modelID, now, rowPool?.floor, rowPool?.edgeListed])
                     continue
                 }
                 let old = stored[rank]
                 if old.relatedID != entry.id || old.modelID != modelID {
                     try statements.replaceEntry.execute(
-                        arguments: [entry.id, entry.score, modelID, now, pool.floor, pool.edgeListed, articleID, sqlRank])
-                } else if old.score != entry.score || old.pool != pool {
+                        arguments: [entry.id, entry.score, modelID, now, rowPool?.floor, rowPool?.edgeListed, articleID, sqlRank])
+                } else if abs(old.score - entry.score) > Self.scoreNoise || (rowPool != nil && old.pool != rowPool) {
                     // Only columns no index covers: the table's page alone changes.
                     try statements.updateScore.execute(
-                        arguments: [entry.score, now, pool.floor, pool.edgeListed, articleID, sqlRank])
+                        arguments: [entry.score, now, rowPool?.floor, rowPool?.edgeListed, articleID, sqlRank])
                 }
             }
         }
     }
+}
+
+extension SilaStore {
+    /// The largest score change `writeLists` treats as rounding, not as a change: Float cosines summed in another
+    /// order (a list searched live, the batch that stored it) differ by a few units in their 24th bit, summed over
+    /// tens of terms; scores within 1e-6 count as tied (DESIGN.md).
+    public static let scoreNoise = 1e-6
 }
 
 /// One stored row of a related list, as `writeLists` compares it.
@@ -72,6 +88,8 @@ private struct ListRowStatements {
     let insert: Statement
     let replaceEntry: Statement
     let updateScore: Statement
+    /// Sets a list's bound on its first row, changing nothing when it is already stored.
+    let updateBound: Statement
 
     init(_ db: Database) throws {
         select = try db.makeStatement(
@@ -90,5 +108,10 @@ private struct ListRowStatements {
                 """)
         updateScore = try db.makeStatement(
             sql: "UPDATE related SET score = ?, computed_at = ?, pool_floor = ?, pool_edge_listed = ? WHERE article_id = ? AND rank = ?")
+        updateBound = try db.makeStatement(
+            sql: """
+                UPDATE related SET pool_floor = ?1, pool_edge_listed = ?2
+                WHERE article_id = ?3 AND rank = 1 AND (pool_floor IS NOT ?1 OR pool_edge_listed IS NOT ?2)
+                """)
     }
 }

@@ -130,8 +130,10 @@ extension SilaStore {
                     // A list that loses a deleted entry is recomputed at the swap; until then its pool is not known.
                     let pool = entries.contains { deleted.contains($0.id) } ? PoolBound.unknown : pool
                     for (rank, entry) in entries.filter({ !deleted.contains($0.id) }).enumerated() {
+                        // The bound lives on the first row (see `writeLists`).
+                        let rowPool = rank == 0 ? pool : nil
                         try insert.execute(
-                            arguments: [articleID, rank + 1, entry.id, entry.score, modelID, timestamp, pool.floor, pool.edgeListed])
+                            arguments: [articleID, rank + 1, entry.id, entry.score, modelID, timestamp, rowPool?.floor, rowPool?.edgeListed])
                     }
                 }
             }
@@ -179,11 +181,13 @@ extension SilaStore {
         try forEachRelatedListWithPool { id, entries, _ in try body(id, entries) }
     }
 
-    /// Streams every stored list with what is known of its pool, in article id order.
+    /// Streams every stored list with what is known of its pool, in article id order. The bound is read from the
+    /// list's first row; a list whose first row is gone (its article deleted by a writer that left the list as it
+    /// was) has no known bound.
     public func forEachRelatedListWithPool(_ body: (String, [RelatedEntry], PoolBound) throws -> Void) throws {
         try read { db in
             let rows = try Row.fetchCursor(
-                db, sql: "SELECT article_id, related_id, score, pool_floor, pool_edge_listed FROM related ORDER BY article_id, rank")
+                db, sql: "SELECT article_id, rank, related_id, score, pool_floor, pool_edge_listed FROM related ORDER BY article_id, rank")
             var currentID: String? = nil
             var pool = PoolBound.unknown
             var entries = [RelatedEntry]()
@@ -192,7 +196,7 @@ extension SilaStore {
                 if id != currentID {
                     if let currentID { try body(currentID, entries, pool) }
                     currentID = id
-                    pool = PoolBound(row: row)
+                    pool = (row["rank"] as Int) == 1 ? PoolBound(row: row) : .unknown
                     entries.removeAll(keepingCapacity: true)
                 }
                 entries.append(RelatedEntry(id: row["related_id"], score: row["score"]))
