@@ -23,6 +23,11 @@ struct ListThresholds {
     private var lastScore: [Float] = []
     private var pools: [PoolBound] = []
     private var changedPools = Set<Int32>()
+    /// Per row, its stored list — a hash of its ids in order, and its scores (`builder.k` slots per row, NaN past
+    /// its end) — so that a write skips a recomputed list that comes out as stored (most do) without reading it
+    /// back from the store: 8 + 4k bytes per row.
+    private var storedIDs: [Int] = []
+    private var storedScores: [Float] = []
     /// Whether the pool logic applies: plain lists are their pool, and MMR keeps the conservative half floor.
     private let tracksPools: Bool
 
@@ -41,7 +46,33 @@ struct ListThresholds {
         }
         changedPools.remove(row)
         pools[Int(row)] = pool
+        let k = builder.k
+        while storedIDs.count <= Int(row) {
+            storedIDs.append(0)
+            storedScores.append(contentsOf: repeatElement(.nan, count: k))
+        }
+        storedIDs[Int(row)] = list.count <= k ? Self.hashOfIDs(list) : 0
+        for slot in 0..<k { storedScores[Int(row) * k + slot] = slot < list.count ? Float(list[slot].score) : .nan }
         lastScore[Int(row)] = list.count >= builder.k ? Float(list.last?.score ?? 0) : -.infinity
+    }
+
+    /// Whether `list` is the row's stored list: the same ids in the same order, and scores that differ by float
+    /// rounding only (`SilaStore.scoreNoise`, as the store compares them: a list searched live sums in another
+    /// order than the batch that stored it).
+    func isStored(_ list: [RelatedEntry], row: Int32) -> Bool {
+        let k = builder.k
+        guard Int(row) < storedIDs.count, list.count <= k, storedIDs[Int(row)] == Self.hashOfIDs(list) else { return false }
+        return (0..<k).allSatisfy { slot in
+            let stored = storedScores[Int(row) * k + slot]
+            return slot < list.count ? abs(Double(stored) - list[slot].score) <= SilaStore.scoreNoise : stored.isNaN
+        }
+    }
+
+    private static func hashOfIDs(_ list: [RelatedEntry]) -> Int {
+        var hasher = Hasher()
+        hasher.combine(list.count)
+        for entry in list { hasher.combine(entry.id) }
+        return hasher.finalize()
     }
 
     /// The pool bound now known for a row.
@@ -75,9 +106,18 @@ struct ListThresholds {
         by vector: SparseVector, publishedAt: Int64?, category: String?, excluding own: Int32?, in index: SimilarityIndex,
         categories: [String?]
     ) -> [Int32] {
+        rowsEntered(
+            scoring: index.allScores(of: vector, excluding: own), publishedAt: publishedAt, category: category, in: index,
+            categories: categories)
+    }
+
+    /// `rowsEntered(by:…)` from the added vector's scores against every live row (`SimilarityIndex.allScores`).
+    mutating func rowsEntered(
+        scoring scores: [ScoredMatch], publishedAt: Int64?, category: String?, in index: SimilarityIndex, categories: [String?]
+    ) -> [Int32] {
         let relevance = builder.relevance
         var rows = [Int32]()
-        for match in index.allScores(of: vector, excluding: own) {
+        for match in scores {
             let row = match.row
             let last = lastScore(ofRow: row)
             if relevance.mmrLambda != nil {
@@ -118,10 +158,15 @@ struct ListThresholds {
     /// The rows whose list a removed vector (an article's old text, or a deleted article) can change. Rows whose
     /// pool loses it without the list changing are marked: the candidate that takes its place cannot be listed.
     mutating func rowsLeft(by vector: SparseVector, excluding own: Int32?, in index: SimilarityIndex) -> [Int32] {
+        rowsLeft(scoring: index.allScores(of: vector, excluding: own))
+    }
+
+    /// `rowsLeft(by:…)` from the removed vector's scores against every live row (`SimilarityIndex.allScores`).
+    mutating func rowsLeft(scoring scores: [ScoredMatch]) -> [Int32] {
         let relevance = builder.relevance
         let divisor: Float = relevance.mmrLambda != nil ? 2 : relevance.isPlain ? 1 : Float(1 + max(0, relevance.categoryBoost))
         var rows = [Int32]()
-        for match in index.allScores(of: vector, excluding: own) {
+        for match in scores {
             // Outside a known full pool it changed nothing (a listed article is always in the pool).
             let inPool = tracksPools ? isInPool(match.score, row: match.row) : nil
             if inPool != false, Self.reaches(match.score, lastScore(ofRow: match.row) / divisor) {

@@ -10,6 +10,9 @@ import Vectorizer
 /// PUT or DELETE (which other articles' lists a new article enters, or must be refilled without it). Lists are
 /// built with the settings of the last recompute (`ListSettings`), so a live update gives the list a recompute
 /// would. Writes are serialized by a lock; reads of stored lists never come here.
+///
+/// Memory: the vectors and inverted lists of the index, plus the candidate pools live writes keep (`CandidatePools`:
+/// about 0.5 KB per row a write searched, at most 131,072 rows).
 public final class LiveIndex: @unchecked Sendable {
     public let store: SilaStore
     public let model: TFIDFModel
@@ -22,6 +25,11 @@ public final class LiveIndex: @unchecked Sendable {
     private let generation: StoreGeneration
     /// Per row: category, for the same-section preference.
     private var categories: [String?]
+    /// Per row a write searched (or a warm-up filled): its exact best candidates, kept exact by later writes.
+    private var candidatePools: CandidatePools
+    /// The running pool warm-up, and the writes made since it took its copy of the index.
+    private var warmUp: (id: Int, changes: [PoolChange])?
+    private var warmUps = 0
     private let lock = NSLock()
 
     /// Stored list length.
@@ -45,6 +53,7 @@ public final class LiveIndex: @unchecked Sendable {
             try? JSONDecoder().decode(ListSettings.self, from: Data($0.utf8))
         } ?? ListSettings(k: 10, relevance: .standard)
         builder = RelatedListBuilder(relevance: settings.relevance, k: settings.k)
+        candidatePools = CandidatePools(required: builder.poolSize)
         index = SimilarityIndex(vocabularySize: model.vocabularySize, configuration: search)
         let categoriesByID = try store.categories()
         categories = []
@@ -62,6 +71,9 @@ public final class LiveIndex: @unchecked Sendable {
     }
 
     public var articleCount: Int { lock.withLock { index.liveCount } }
+
+    /// How many rows keep a candidate pool.
+    var candidatePoolCount: Int { lock.withLock { candidatePools.count } }
 
     /// Explains suggestions with this index's model.
     public var explainer: Explainer { Explainer(model: model, analyzer: analyzer) }
@@ -134,25 +146,36 @@ public final class LiveIndex: @unchecked Sendable {
             let vector = vectorize(article)
             let oldRow = index.row(ofID: article.id)
             var affected = Set<Int32>()
+            var oldScores = [ScoredMatch]()
             if let oldRow {
                 // The old text took part in lists it may not be shown in (a twin shown in its place keeps its score).
-                affected.formUnion(thresholds.rowsLeft(by: index.vector(ofRow: oldRow), excluding: oldRow, in: index))
+                oldScores = index.allScores(of: index.vector(ofRow: oldRow), excluding: oldRow)
+                affected.formUnion(thresholds.rowsLeft(scoring: oldScores))
             }
             let listedBy = oldRow == nil ? [] : try store.articlesListing(article.id)
             let row = index.add(vector, key: TieKey(publishedAt: article.publishedEpochSeconds, id: article.id))
             categories.append(article.category)
             do {
-                let (list, ownPool) = builder.chosen(ofRow: row, index: index, categories: categories)
+                if let oldRow {
+                    candidatePools.removed(row: oldRow, scores: oldScores)
+                    warmUp?.changes.append(.removed(oldRow))
+                }
+                let (list, ownPool) = recomputed([row])[0].1
+                let scores = index.allScores(of: vector, excluding: row)
                 affected.formUnion(
                     thresholds.rowsEntered(
-                        by: vector, publishedAt: article.publishedEpochSeconds, category: article.category, excluding: row, in: index,
+                        scoring: scores, publishedAt: article.publishedEpochSeconds, category: article.category, in: index,
                         categories: categories))
+                enter(row: row, scoring: scores, into: &candidatePools)
+                warmUp?.changes.append(.added(row))
                 affected.formUnion(listedBy.compactMap { index.row(ofID: $0) })
                 var updated = [String: [RelatedEntry]]()
                 var pools = [article.id: ownPool]
-                for (other, (entries, pool)) in recomputed(affected.filter { index.isLive(row: $0) && $0 != row }) {
-                    updated[index.tieKey(ofRow: other).id] = entries
-                    pools[index.tieKey(ofRow: other).id] = pool
+                let lists = recomputed(affected.filter { index.isLive(row: $0) && $0 != row })
+                for (other, (entries, pool)) in lists {
+                    let id = index.tieKey(ofRow: other).id
+                    if !thresholds.isStored(entries, row: other) { updated[id] = entries }
+                    pools[id] = pool
                 }
                 collectChangedPools(into: &pools)
                 let counts = try refusedWhenStale {
@@ -161,11 +184,10 @@ public final class LiveIndex: @unchecked Sendable {
                         modelID: model.id, list: list, updatedLists: updated, poolBounds: pools, expected: generation)
                 }
                 setFloor(row: row, list: list, pool: ownPool)
-                for (id, entries) in updated {
-                    if let other = index.row(ofID: id) { setFloor(row: other, list: entries, pool: pools[id] ?? .unknown) }
-                }
+                for (other, (entries, pool)) in lists { setFloor(row: other, list: entries, pool: pool) }
                 return (counts.inserted == 1, list)
             } catch {
+                forgetPools()
                 index.remove(id: article.id)
                 if let oldRow { index.reinstate(row: oldRow) }
                 throw error
@@ -178,44 +200,149 @@ public final class LiveIndex: @unchecked Sendable {
         try lock.withLock {
             guard let removedRow = index.row(ofID: id) else { return false }
             // Lists that showed it, and lists whose candidate pool held it (a candidate it kept out may now enter).
-            var affected = Set(thresholds.rowsLeft(by: index.vector(ofRow: removedRow), excluding: removedRow, in: index))
+            let scores = index.allScores(of: index.vector(ofRow: removedRow), excluding: removedRow)
+            var affected = Set(thresholds.rowsLeft(scoring: scores))
             affected.formUnion(try store.articlesListing(id).compactMap { index.row(ofID: $0) })
             index.remove(id: id)
             do {
+                candidatePools.removed(row: removedRow, scores: scores)
+                warmUp?.changes.append(.removed(removedRow))
                 var refilled = [String: [RelatedEntry]]()
                 var pools = [String: PoolBound]()
-                for (row, (entries, pool)) in recomputed(affected.filter { index.isLive(row: $0) }) {
-                    refilled[index.tieKey(ofRow: row).id] = entries
-                    pools[index.tieKey(ofRow: row).id] = pool
+                let lists = recomputed(affected.filter { index.isLive(row: $0) })
+                for (row, (entries, pool)) in lists {
+                    let id = index.tieKey(ofRow: row).id
+                    if !thresholds.isStored(entries, row: row) { refilled[id] = entries }
+                    pools[id] = pool
                 }
                 collectChangedPools(into: &pools)
                 let deleted = try refusedWhenStale {
                     try store.commitDelete(id: id, refilledLists: refilled, poolBounds: pools, modelID: model.id, expected: generation)
                 }
                 guard deleted else {
+                    forgetPools()
                     index.reinstate(row: removedRow)
                     return false
                 }
-                for (other, entries) in refilled {
-                    if let row = index.row(ofID: other) { setFloor(row: row, list: entries, pool: pools[other] ?? .unknown) }
-                }
+                for (row, (entries, pool)) in lists { setFloor(row: row, list: entries, pool: pool) }
                 return true
             } catch {
+                forgetPools()
                 index.reinstate(row: removedRow)
                 throw error
             }
         }
     }
 
-    /// The lists (and pool bounds) of `rows` searched now, on both cores: a write's latency is mostly these
-    /// searches (tens of them for a new article on the dev corpus, a few hundred microseconds each). Call with the
+    /// The lists (and pool bounds) of `rows` computed now, on both cores: re-ranked from a row's kept candidate
+    /// pool, re-scored, when it has one, else from a search, whose candidates are kept for the next write (tens of
+    /// lists for a new article on the dev corpus; a search costs 100–250 µs, a re-scoring about 15). Call with the
     /// lock held.
     private func recomputed(_ rows: [Int32]) -> [(Int32, (entries: [RelatedEntry], pool: PoolBound))] {
         let index = self.index
         let categories = self.categories
         let builder = self.builder
-        let lists = rows.parallelMap(threads: 2, minimumPerWorker: 2) { builder.chosen(ofRow: $0, index: index, categories: categories) }
-        return Array(zip(rows, lists))
+        let depth = candidatePools.depth
+        let kept = rows.map { candidatePools.pool(ofRow: $0) }
+        let results = Array(zip(rows, kept)).parallelMap(threads: 2, minimumPerWorker: 2) { row, kept in
+            let vector = index.vector(ofRow: row)
+            var pool: CandidatePools.Pool
+            if let kept {
+                let candidates = kept.matches.map(\.row)
+                let scores = index.scores(of: vector, rows: candidates)
+                pool = kept
+                pool.matches = zip(candidates, scores).map { ScoredMatch(row: $0, score: $1) }.sorted {
+                    CandidatePools.ranks($0, before: $1) { index.tieKey(ofRow: $0) }
+                }
+            } else {
+                let matches = index.search(vector, k: depth, excluding: row)
+                pool = CandidatePools.Pool(matches: matches, isExhaustive: matches.count < depth)
+            }
+            return (pool, builder.chosen(ofRow: row, from: pool.matches, index: index, categories: categories))
+        }
+        for (row, result) in zip(rows, results) { candidatePools.keep(row: row, result.0) }
+        return zip(rows, results).map { ($0, $1.1) }
+    }
+
+    /// Enters the article at `row` into the pools it ranks in, from its scores against every live row. Call with
+    /// the lock held.
+    ///
+    /// The score a search from pool row r gives `row` sums the products of their common terms in an order set by
+    /// the terms alone (`RawRows.splitDot`), so the article's own scores against the pool rows are the same, bit
+    /// for bit: one query for all pools.
+    private func enter(row: Int32, scoring scores: [ScoredMatch], into pools: inout CandidatePools) {
+        let index = self.index
+        pools.added(row: row, scores: scores, tieKeys: { index.tieKey(ofRow: $0) }) { poolRows in
+            index.scores(of: index.vector(ofRow: row), rows: poolRows)
+        }
+    }
+
+    /// After a write the store refused, the index went back but the pools did not: they go, with a running
+    /// warm-up's (it would replay a write that did not happen). Call with the lock held.
+    private func forgetPools() {
+        candidatePools.removeAll()
+        warmUp = nil
+    }
+
+    /// Fills the candidate pool of every row in the background — one all-pairs search on a copy of the index, on
+    /// `threads` threads (default one: reads keep the other core) — so that the first live writes re-rank from pools
+    /// rather than search (2–4 s of CPU for the 12k-article dev corpus). A server calls it after loading. Writes go
+    /// on meanwhile and are replayed on the new pools before they are put in place. Does nothing when a warm-up
+    /// runs already or the index has more rows than the pools may keep (then they fill as writes search).
+    /// - Parameter done: called on the warm-up's thread with the number of pools put in place (nil: discarded,
+    ///   because a write failed meanwhile).
+    public func warmCandidatePools(threads: Int = 1, done: (@Sendable (Int?) -> Void)? = nil) {
+        guard let warmUp = beginPoolWarmUp() else { return }
+        Thread.detachNewThread { [self] in
+            let results = warmUp.index.searchAll(k: warmUp.depth, threads: threads)
+            done?(finishPoolWarmUp(warmUp, results: results))
+        }
+    }
+
+    /// A pool warm-up's copy of the index.
+    struct PoolWarmUp: Sendable {
+        let id: Int
+        let index: SimilarityIndex
+        let depth: Int
+    }
+
+    /// What a write changed in the rows, for a warm-up to replay.
+    enum PoolChange {
+        case added(Int32)
+        case removed(Int32)
+    }
+
+    /// Starts a warm-up: copies the index and starts logging writes. Nil when one runs or the index is too large.
+    func beginPoolWarmUp() -> PoolWarmUp? {
+        lock.withLock {
+            guard warmUp == nil, index.rowCount <= candidatePools.capacity else { return nil }
+            warmUps += 1
+            warmUp = (warmUps, [])
+            return PoolWarmUp(id: warmUps, index: index, depth: candidatePools.depth)
+        }
+    }
+
+    /// Puts the pools of a warm-up's all-pairs search in place, after replaying the writes made since it began;
+    /// pools that writes kept meanwhile stay. Returns how many were put in place (nil: discarded).
+    @discardableResult
+    func finishPoolWarmUp(_ finished: PoolWarmUp, results: TopKResults) -> Int? {
+        lock.withLock {
+            guard let (id, changes) = warmUp, id == finished.id else { return nil }
+            warmUp = nil
+            var warm = candidatePools
+            warm.removeAll()
+            for row in 0..<min(results.queryCount, finished.index.rowCount) where finished.index.isLive(row: Int32(row)) {
+                let matches = results.matches(ofQuery: row)
+                warm.keep(row: Int32(row), CandidatePools.Pool(matches: matches, isExhaustive: matches.count < finished.depth))
+            }
+            for change in changes {
+                switch change {
+                case .added(let row): enter(row: row, scoring: index.allScores(of: index.vector(ofRow: row), excluding: row), into: &warm)
+                case .removed(let row): warm.removed(row: row, scores: index.allScores(of: index.vector(ofRow: row), excluding: row))
+                }
+            }
+            return candidatePools.adopt(warm)
+        }
     }
 
     /// Writes are made with this index's model and against the lists it loaded: refused when another recompute

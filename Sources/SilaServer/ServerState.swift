@@ -37,6 +37,22 @@ final class ServerState: @unchecked Sendable {
         } : nil
         loadedGeneration = try store.generation()
         live = try LiveIndex.load(store: store)
+        Self.warmPools(of: live)
+    }
+
+    /// Fills the candidate pools of a loaded index in the background, so that live writes re-rank from them from
+    /// the start (`LiveIndex.warmCandidatePools`).
+    private static func warmPools(of live: LiveIndex?) {
+        guard let live else { return }
+        let started = Date()
+        live.warmCandidatePools { pools in
+            let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
+            if let pools {
+                Logger(label: "sila").info("candidate pools of \(pools) articles ready for live writes (\(seconds) s)")
+            } else {
+                Logger(label: "sila").notice("candidate pool warm-up discarded after a failed write; pools fill as writes search")
+            }
+        }
     }
 
     deinit { checkpointer?.stop() }
@@ -89,6 +105,7 @@ final class ServerState: @unchecked Sendable {
             loadedGeneration = generation
             generationOfAnswers &+= 1
         }
+        Self.warmPools(of: reloaded)
     }
 
     /// Reloads the live index when another process replaced the model or swapped the lists since it was loaded.

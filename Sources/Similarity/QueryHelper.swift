@@ -80,17 +80,21 @@ final class QueryHelper: @unchecked Sendable {
 /// O(vocabulary) memory.
 final class QueryScratch {
     private(set) var dense: UnsafeMutablePointer<Float>
+    /// A second dense query (all zero between uses, like `dense`): the long lists' terms, for `SingleQuery.scores`.
+    private(set) var longDense: UnsafeMutablePointer<Float>
     private(set) var denseCapacity = 0
     private(set) var partial: UnsafeMutablePointer<Float>
     private(set) var partialCapacity = 0
 
     init() {
         dense = .allocate(capacity: 1)
+        longDense = .allocate(capacity: 1)
         partial = .allocate(capacity: 1)
     }
 
     deinit {
         dense.deallocate()
+        longDense.deallocate()
         partial.deallocate()
     }
 
@@ -98,9 +102,12 @@ final class QueryScratch {
     func reserve(vocabulary: Int, rows: Int) {
         if vocabulary > denseCapacity {
             dense.deallocate()
+            longDense.deallocate()
             denseCapacity = max(vocabulary, 1)
             dense = .allocate(capacity: denseCapacity)
             dense.initialize(repeating: 0, count: denseCapacity)
+            longDense = .allocate(capacity: denseCapacity)
+            longDense.initialize(repeating: 0, count: denseCapacity)
         }
         if rows > partialCapacity {
             partial.deallocate()

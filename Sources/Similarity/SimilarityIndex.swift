@@ -112,6 +112,14 @@ public struct SimilarityIndex: Sendable {
         return singleQuery().search(vector, k: k, excluding: excludedRow)
     }
 
+    /// The scores `search` would give `rows` against `vector`, bit for bit (removed rows included): for a caller
+    /// that keeps the candidates of an earlier search and re-scores them instead of searching again, with the
+    /// same ties as a new search.
+    public func scores(of vector: SparseVector, rows: [Int32]) -> [Float] {
+        guard rowCount > 0 else { return [] }
+        return singleQuery().scores(of: vector, rows: rows)
+    }
+
     /// Every live row with a score above zero against `vector`, in row order (for the reverse update: the rows
     /// whose lists a new article may enter).
     public func allScores(of vector: SparseVector, excluding excludedRow: Int32? = nil) -> [ScoredMatch] {
@@ -122,8 +130,11 @@ public struct SimilarityIndex: Sendable {
     /// The exact top-k lists of every row (the batch recompute). Removed rows get empty lists.
     /// - Parameter progress: called from worker threads with the number of rows finished so far (rows-equivalent
     ///   of the pair work done).
-    public func searchAll(k: Int, progress: (@Sendable (Int) -> Void)? = nil) -> TopKResults {
+    /// - Parameter threads: worker threads for this search (default: the configuration's).
+    public func searchAll(k: Int, threads: Int? = nil, progress: (@Sendable (Int) -> Void)? = nil) -> TopKResults {
         guard rowCount > 0, k > 0 else { return TopKResults(queryCount: rowCount, k: max(k, 0)) }
+        var configuration = self.configuration
+        if let threads { configuration.threads = max(1, threads) }
         let search = AllPairsSearch(
             rows: storage, postings: postingsHolder.postings(for: storage, maxUncovered: 0), tieKeys: tieKeys,
             isRemoved: isRemoved, configuration: configuration)

@@ -329,6 +329,40 @@ struct SingleQuery {
         }
     }
 
+    /// The scores `search` gives `selected` rows against `vector`, bit for bit: each row summed in the walk order
+    /// (`RawRows.splitDot`, from the query split by list class), which is how the walk and the exact pass sum a row.
+    /// Removed rows are scored too.
+    func scores(of vector: SparseVector, rows selected: [Int32]) -> [Float] {
+        guard !selected.isEmpty else { return [] }
+        return withDenseQuery(vector, rows: 0) { dense, terms, scratch in
+            rows.withRaw { raw in
+                postings.withRaw { inverted in
+                    // The query split in two dense halves by list class: the short lists' terms (and the head's) stay
+                    // in `dense`, the long lists' move to `longDense`; both are all zero again afterwards.
+                    let shortDense = UnsafeMutablePointer(mutating: dense)
+                    let longDense = scratch.longDense
+                    var moved = [Int]()
+                    for (term, weight) in terms where term >= postings.boundHeadTerms
+                        && inverted.starts[term + 1] - inverted.starts[term] >= blockedListLength {
+                        longDense[term] = weight
+                        shortDense[term] = 0
+                        moved.append(term)
+                    }
+                    defer {
+                        for term in moved {
+                            shortDense[term] = longDense[term]
+                            longDense[term] = 0
+                        }
+                    }
+                    let headLimit = UInt32(postings.boundHeadTerms)
+                    return selected.map { row in
+                        raw.splitDot(row: Int(row), shortDense: dense, longDense: longDense, termsBelow: headLimit)
+                    }
+                }
+            }
+        }
+    }
+
     /// Every live row with a score above zero, in row order (exhaustive: every query term's postings).
     func allScores(of vector: SparseVector, excluding excludedRow: Int32?) -> [ScoredMatch] {
         let n = rows.rowCount

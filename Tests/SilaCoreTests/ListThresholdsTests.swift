@@ -61,6 +61,22 @@ import Vectorizer
         #expect(thresholds.pool(ofRow: 0) == .unknown)
     }
 
+    /// A write skips a recomputed list that comes out as stored; float rounding is not a change, anything else is.
+    @Test func aListThatDiffersFromTheStoredOneByRoundingOnlyCountsAsStored() {
+        var thresholds = ListThresholds(builder: builder, rowCount: 2)
+        let stored = [RelatedEntry(id: "a", score: 0.5), RelatedEntry(id: "b", score: 0.25)]
+        thresholds.set(row: 1, list: stored, pool: .unknown)
+        #expect(thresholds.isStored(stored, row: 1))
+        #expect(thresholds.isStored([RelatedEntry(id: "a", score: 0.5 + 3e-7), RelatedEntry(id: "b", score: 0.25 - 2e-7)], row: 1))
+        #expect(!thresholds.isStored([RelatedEntry(id: "a", score: 0.5 + 3e-6), RelatedEntry(id: "b", score: 0.25)], row: 1))
+        #expect(!thresholds.isStored([RelatedEntry(id: "b", score: 0.5), RelatedEntry(id: "a", score: 0.25)], row: 1))
+        #expect(!thresholds.isStored([RelatedEntry(id: "a", score: 0.5)], row: 1))
+        #expect(!thresholds.isStored(stored, row: 0), "a row whose list was never set")
+        thresholds.set(row: 0, list: [], pool: .unknown)
+        #expect(thresholds.isStored([], row: 0))
+        #expect(!thresholds.isStored([RelatedEntry(id: "a", score: 0.5)], row: 0))
+    }
+
     @Test func removingAnArticleThatMayNotHaveBeenInAPoolLeavesItsLastCandidateUnknown() {
         var (index, thresholds) = setUp()
         #expect(!added(0.6, "joins", to: &index, &thresholds))

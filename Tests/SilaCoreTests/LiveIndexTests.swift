@@ -67,14 +67,39 @@ import Testing
         try seededMixEqualsRecompute(options, seed: seed, steps: 120, reloadEvery: seed.isMultiple(of: 2) ? 1 : nil)
     }
 
+    /// Candidate pools warmed by an all-pairs search while writes go on (replayed on the warm pools before they
+    /// go in place), then used by every later write: the lists still equal a recompute's.
+    @Test(arguments: [UInt64(41), 42, 43])
+    func withCandidatePoolsWarmedWhileWritesWentOnASeededMixStillLeavesTheListsOfAFullRecompute(seed: UInt64) throws {
+        var options = options(plain: false)
+        options.k = 3
+        options.relevance.candidatePool = 4
+        options.relevance.recencyWeight = 0.9
+        var warmUp: LiveIndex.PoolWarmUp?
+        try seededMixEqualsRecompute(options, seed: seed, steps: 80) { step, live in
+            if step == 3 { warmUp = live.beginPoolWarmUp() }
+            if step == 11, let started = warmUp {
+                let installed = live.finishPoolWarmUp(started, results: started.index.searchAll(k: started.depth))
+                #expect((installed ?? 0) > 20, "the warm pools went in place")
+                #expect(live.candidatePoolCount >= live.articleCount - 8, "nearly every article has a pool")
+            }
+        }
+        #expect(warmUp != nil)
+    }
+
     /// - Parameter reloadEvery: reload the live index from the store every so many writes (a server restart): what
     ///   the writes learnt of the pools must have been stored with them.
-    func seededMixEqualsRecompute(_ options: IndexOptions, seed: UInt64, steps: Int, reloadEvery: Int? = nil) throws {
+    /// - Parameter beforeStep: called before each write with the step number and the live index.
+    func seededMixEqualsRecompute(
+        _ options: IndexOptions, seed: UInt64, steps: Int, reloadEvery: Int? = nil,
+        beforeStep: (Int, LiveIndex) throws -> Void = { _, _ in }
+    ) throws {
         var (store, live) = try IndexedSample.make(in: directory, "mix-\(seed).sqlite", options: options)
         var random = SeededGenerator(seed: seed)
         var created = [String]()
         for step in 0..<steps {
             if let reloadEvery, step > 0, step.isMultiple(of: reloadEvery) { live = try #require(try LiveIndex.load(store: store)) }
+            try beforeStep(step, live)
             let ids = try store.articleIDs().sorted()
             let source = try #require(try store.article(id: ids.randomElement(using: &random)!))
             let other = try #require(try store.article(id: ids.randomElement(using: &random)!))

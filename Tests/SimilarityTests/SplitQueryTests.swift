@@ -135,6 +135,25 @@ private final class FailureCounter: @unchecked Sendable {
         return (vectors, RandomVectors.keys(count: 1_000, seed: seed), rows)
     }
 
+    /// The corpus with a copy of every `copyEvery`-th row appended after the inverted lists were built (rows the
+    /// lists do not cover), and a query over all of it with the given blocks and long-list length.
+    static func queryWithUncoveredCopies(seed: UInt64, copyEvery: Int, blockRows: Int, listLength: Int)
+        -> (query: SingleQuery, vectors: [SparseVector], originals: [Int])
+    {
+        var (vectors, keys, rows) = corpus(seed: seed)
+        let postings = TermPostings(rows)
+        let originals = Array(stride(from: 0, to: vectors.count, by: copyEvery))
+        for original in originals {
+            rows.append(vectors[original])
+            vectors.append(vectors[original])
+            keys.append(TieKey(publishedAt: keys[original].publishedAt, id: "copy-\(original)"))
+        }
+        var query = SingleQuery(rows: rows, postings: postings, tieKeys: keys, isRemoved: [Bool](repeating: false, count: rows.rowCount))
+        query.scatterBlockRows = blockRows
+        query.blockedListLength = listLength
+        return (query, vectors, originals)
+    }
+
     @Test(arguments: [(5, 1), (64, 8), (333, 40)])
     func blockedWalkEqualsBruteForce(blockRows: Int, listLength: Int) {
         let (vectors, keys, rows) = Self.corpus(seed: 26)
@@ -155,23 +174,34 @@ private final class FailureCounter: @unchecked Sendable {
     /// blocks they must still score bit-equal to their originals (the walk order, see `SingleQuery`).
     @Test(arguments: [(64, 30), (333, 50)])
     func copiesTheListsDoNotCoverScoreExactlyAsTheirOriginals(blockRows: Int, listLength: Int) {
-        var (vectors, keys, rows) = Self.corpus(seed: 27)
-        let n = vectors.count
-        let postings = TermPostings(rows)
-        let originals = Array(stride(from: 0, to: n, by: 13))
-        for original in originals {
-            rows.append(vectors[original])
-            keys.append(TieKey(publishedAt: keys[original].publishedAt, id: "copy-\(original)"))
-        }
-        var query = SingleQuery(rows: rows, postings: postings, tieKeys: keys, isRemoved: [Bool](repeating: false, count: rows.rowCount))
-        query.scatterBlockRows = blockRows
-        query.blockedListLength = listLength
+        let (query, vectors, originals) = Self.queryWithUncoveredCopies(seed: 27, copyEvery: 13, blockRows: blockRows, listLength: listLength)
+        let n = vectors.count - originals.count
         var compared = 0
         for queryRow in stride(from: 3, to: n, by: 7) {
-            let scores = Dictionary(uniqueKeysWithValues: query.search(vectors[queryRow], k: rows.rowCount, excluding: Int32(queryRow)).map { ($0.row, $0.score) })
+            let scores = Dictionary(uniqueKeysWithValues: query.search(vectors[queryRow], k: vectors.count, excluding: Int32(queryRow)).map { ($0.row, $0.score) })
             for (offset, original) in originals.enumerated() where original != queryRow {
                 guard let score = scores[Int32(original)] else { continue }
                 #expect(scores[Int32(n + offset)] == score, "original \(original), query \(queryRow)")
+                compared += 1
+            }
+        }
+        #expect(compared > 1_000)
+    }
+
+    /// Candidates kept from a search are re-scored (`scores(of:rows:)`) instead of searched again: the scores must be
+    /// the search's own, bit for bit — rows the lists cover and rows they do not, short and long lists — and the
+    /// same whichever of the two articles is the query (a write scores a new article against many pools at once).
+    @Test(arguments: [(64, 30), (333, 50), (8_192, 512)])
+    func reScoredCandidatesEqualTheSearchsScoresBitForBitEitherWayRound(blockRows: Int, listLength: Int) {
+        let (query, vectors, originals) = Self.queryWithUncoveredCopies(seed: 28, copyEvery: 17, blockRows: blockRows, listLength: listLength)
+        let n = vectors.count - originals.count
+        var compared = 0
+        for queryRow in stride(from: 1, to: n, by: 11) {
+            let found = query.search(vectors[queryRow], k: 80, excluding: Int32(queryRow))
+            let rescored = query.scores(of: vectors[queryRow], rows: found.map(\.row))
+            #expect(rescored == found.map(\.score), "query \(queryRow)")
+            for match in found.prefix(20) {
+                #expect(query.scores(of: vectors[Int(match.row)], rows: [Int32(queryRow)]) == [match.score], "pair \(queryRow), \(match.row)")
                 compared += 1
             }
         }
