@@ -235,9 +235,9 @@ public final class LiveIndex: @unchecked Sendable {
     }
 
     /// The lists (and pool bounds) of `rows` computed now, on both cores: re-ranked from a row's kept candidate
-    /// pool, re-scored, when it has one, else from a search, whose candidates are kept for the next write (tens of
-    /// lists for a new article on the dev corpus; a search costs 100–250 µs, a re-scoring about 15). Call with the
-    /// lock held.
+    /// pool, re-scored, when it has one, else from a search (100–250 µs on the dev corpus), whose candidates are
+    /// kept for the next write. Tens of lists for a new article; with pools, the re-ranking (near-copy checks) is
+    /// most of their cost. Call with the lock held.
     private func recomputed(_ rows: [Int32]) -> [(Int32, (entries: [RelatedEntry], pool: PoolBound))] {
         let index = self.index
         let categories = self.categories
@@ -285,10 +285,11 @@ public final class LiveIndex: @unchecked Sendable {
     }
 
     /// Fills the candidate pool of every row in the background — one all-pairs search on a copy of the index, on
-    /// `threads` threads (default one: reads keep the other core) — so that the first live writes re-rank from pools
-    /// rather than search (2–4 s of CPU for the 12k-article dev corpus). A server calls it after loading. Writes go
-    /// on meanwhile and are replayed on the new pools before they are put in place. Does nothing when a warm-up
-    /// runs already or the index has more rows than the pools may keep (then they fill as writes search).
+    /// `threads` threads (default one: reads keep the other core) — so that the first live writes re-rank from
+    /// pools rather than search (about 4 s on one core for the 12k-article dev corpus). A server calls it after
+    /// loading. Writes go on meanwhile and are replayed on the new pools before they are put in place. Does nothing
+    /// when a warm-up runs already or the index has more rows than the pools may keep (then they fill as writes
+    /// search).
     /// - Parameter done: called on the warm-up's thread with the number of pools put in place (nil: discarded,
     ///   because a write failed meanwhile).
     public func warmCandidatePools(threads: Int = 1, done: (@Sendable (Int?) -> Void)? = nil) {
@@ -331,14 +332,17 @@ public final class LiveIndex: @unchecked Sendable {
             warmUp = nil
             var warm = candidatePools
             warm.removeAll()
-            for row in 0..<min(results.queryCount, finished.index.rowCount) where finished.index.isLive(row: Int32(row)) {
-                let matches = results.matches(ofQuery: row)
-                warm.keep(row: Int32(row), CandidatePools.Pool(matches: matches, isExhaustive: matches.count < finished.depth))
+            let searched = finished.index
+            for row in 0..<Int32(min(results.queryCount, searched.rowCount)) where searched.isLive(row: row) {
+                let matches = results.matches(ofQuery: Int(row))
+                warm.keep(row: row, CandidatePools.Pool(matches: matches, isExhaustive: matches.count < finished.depth))
             }
             for change in changes {
                 switch change {
-                case .added(let row): enter(row: row, scoring: index.allScores(of: index.vector(ofRow: row), excluding: row), into: &warm)
-                case .removed(let row): warm.removed(row: row, scores: index.allScores(of: index.vector(ofRow: row), excluding: row))
+                case .added(let row):
+                    enter(row: row, scoring: index.allScores(of: index.vector(ofRow: row), excluding: row), into: &warm)
+                case .removed(let row):
+                    warm.removed(row: row, scores: index.allScores(of: index.vector(ofRow: row), excluding: row))
                 }
             }
             return candidatePools.adopt(warm)
