@@ -43,6 +43,9 @@ struct CandidatePools {
     /// Keeps what a search for `depth` candidates (or a re-scoring of a kept pool) found, best first.
     mutating func keep(row: Int32, _ pool: Pool) {
         guard pool.isExhaustive || pool.matches.count >= required else { return drop(row: row) }
+        var pool = pool
+        // Room for the one an addition inserts before the last goes: a full array would grow to twice its size.
+        pool.matches.reserveCapacity(depth + 1)
         let index = Int(row)
         if index >= pools.count {
             pools.append(contentsOf: repeatElement(nil, count: index + 1 - pools.count))
