@@ -81,8 +81,10 @@ struct CandidatePools {
     /// - Parameter scores: its scores against every live row (`SimilarityIndex.allScores`: summed in another order
     ///   than a search's, so they only choose the pools to look at, with a margin for rounding).
     /// - Parameter exactScores: the scores searches from the given rows give it.
+    /// - Parameter ranks: the search's order (`SimilarityIndex.ranks`).
     mutating func added(
-        row: Int32, scores: [ScoredMatch], tieKeys: (Int32) -> TieKey, exactScores: (_ poolRows: [Int32]) -> [Float]
+        row: Int32, scores: [ScoredMatch], ranks: (ScoredMatch, ScoredMatch) -> Bool,
+        exactScores: (_ poolRows: [Int32]) -> [Float]
     ) {
         var candidates = [Int32]()
         for match in scores where Int(match.row) < floors.count {
@@ -96,7 +98,7 @@ struct CandidatePools {
             let takesAny = floors[index] == -.infinity
             let matches = pools[index]!.matches
             var position = matches.count
-            while position > 0, Self.ranks(entering, before: matches[position - 1], tieKeys: tieKeys) { position -= 1 }
+            while position > 0, ranks(entering, matches[position - 1]) { position -= 1 }
             // After the last candidate of a pool that does not hold every candidate: its rank is not known.
             guard position < matches.count || takesAny else { continue }
             pools[index]!.matches.insert(entering, at: position)
@@ -138,11 +140,6 @@ struct CandidatePools {
 
     private func floor(of pool: Pool) -> Float {
         pool.isExhaustive && pool.matches.count < depth ? -.infinity : pool.matches.last?.score ?? -.infinity
-    }
-
-    /// The search's order: higher score first, then the tie rule.
-    static func ranks(_ a: ScoredMatch, before b: ScoredMatch, tieKeys: (Int32) -> TieKey) -> Bool {
-        a.score != b.score ? a.score > b.score : tieKeys(a.row).ranksBefore(tieKeys(b.row))
     }
 
     /// Whether a score summed in another order may reach `threshold` (a relative margin for float rounding).

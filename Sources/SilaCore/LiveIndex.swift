@@ -120,9 +120,7 @@ public final class LiveIndex: @unchecked Sendable {
                 let key = index.tieKey(ofRow: $0.row)
                 return filter.admits(id: key.id, category: category(ofRow: $0.row), publishedAt: key.publishedAt, score: Double($0.score))
             }
-            admitted.sort {
-                $0.score != $1.score ? $0.score > $1.score : index.tieKey(ofRow: $0.row).ranksBefore(index.tieKey(ofRow: $1.row))
-            }
+            admitted.sort(by: index.ranks)
             matches = Array(admitted.prefix(wide.poolSize))
         }
         let list = wide.list(
@@ -251,14 +249,12 @@ public final class LiveIndex: @unchecked Sendable {
                 let candidates = kept.matches.map(\.row)
                 let scores = index.scores(of: vector, rows: candidates)
                 pool = kept
-                pool.matches = zip(candidates, scores).map { ScoredMatch(row: $0, score: $1) }.sorted {
-                    CandidatePools.ranks($0, before: $1) { index.tieKey(ofRow: $0) }
-                }
+                pool.matches = zip(candidates, scores).map { ScoredMatch(row: $0, score: $1) }.sorted(by: index.ranks)
             } else {
                 let matches = index.search(vector, k: depth, excluding: row)
                 pool = CandidatePools.Pool(matches: matches, isExhaustive: matches.count < depth)
             }
-            return (pool, builder.chosen(ofRow: row, from: pool.matches, index: index, categories: categories))
+            return (pool, builder.chosen(ofRow: row, vector: vector, from: pool.matches, index: index, categories: categories))
         }
         for (row, result) in zip(rows, results) { candidatePools.keep(row: row, result.0) }
         return zip(rows, results).map { ($0, $1.1) }
@@ -272,7 +268,7 @@ public final class LiveIndex: @unchecked Sendable {
     /// for bit: one query for all pools.
     private func enter(row: Int32, scoring scores: [ScoredMatch], into pools: inout CandidatePools) {
         let index = self.index
-        pools.added(row: row, scores: scores, tieKeys: { index.tieKey(ofRow: $0) }) { poolRows in
+        pools.added(row: row, scores: scores, ranks: index.ranks) { poolRows in
             index.scores(of: index.vector(ofRow: row), rows: poolRows)
         }
     }

@@ -112,6 +112,12 @@ public struct SimilarityIndex: Sendable {
         return singleQuery().search(vector, k: k, excluding: excludedRow)
     }
 
+    /// The order of every answer: the higher score first, then the tie rule (DESIGN.md) — for callers that order
+    /// matches themselves (re-scored candidates, filtered scores).
+    public func ranks(_ a: ScoredMatch, before b: ScoredMatch) -> Bool {
+        a.score != b.score ? a.score > b.score : tieKeys[Int(a.row)].ranksBefore(tieKeys[Int(b.row)])
+    }
+
     /// The scores `search` would give `rows` against `vector`, bit for bit (removed rows included): for a caller
     /// that keeps the candidates of an earlier search and re-scores them instead of searching again, with the
     /// same ties as a new search.

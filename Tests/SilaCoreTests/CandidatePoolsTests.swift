@@ -40,7 +40,7 @@ import Vectorizer
             let vector = index.vector(ofRow: row)
             let candidates = pool.matches.map(\.row)
             let rescored = zip(candidates, index.scores(of: vector, rows: candidates)).map { ScoredMatch(row: $0, score: $1) }
-                .sorted { CandidatePools.ranks($0, before: $1) { index.tieKey(ofRow: $0) } }
+                .sorted(by: index.ranks)
             let searched = index.search(vector, k: pool.isExhaustive ? pools.depth : pool.matches.count, excluding: row)
             #expect(rescored == searched, "step \(step), row \(row)")
             checked += 1
@@ -68,7 +68,7 @@ import Vectorizer
                 let row = index.add(vectors[next], key: TieKey(publishedAt: date(), id: "a\(next)"))
                 next += 1
                 let index = index
-                pools.added(row: row, scores: index.allScores(of: vectors[next - 1], excluding: row), tieKeys: { index.tieKey(ofRow: $0) }) {
+                pools.added(row: row, scores: index.allScores(of: vectors[next - 1], excluding: row), ranks: index.ranks) {
                     index.scores(of: index.vector(ofRow: row), rows: $0)
                 }
                 if step.isMultiple(of: 3) {

@@ -47,15 +47,16 @@ public struct RelatedListBuilder: Sendable {
 
     /// The final list of a stored row, searched now, with what the reverse update needs to know of its pool.
     func chosen(ofRow row: Int32, index: SimilarityIndex, categories: [String?]) -> (entries: [RelatedEntry], pool: PoolBound) {
-        chosen(ofRow: row, from: index.search(index.vector(ofRow: row), k: poolSize, excluding: row), index: index, categories: categories)
+        let vector = index.vector(ofRow: row)
+        return chosen(
+            ofRow: row, vector: vector, from: index.search(vector, k: poolSize, excluding: row), index: index, categories: categories)
     }
 
-    /// The final list of a stored row from its exact neighbours (best first; the first `poolSize` are used), with
-    /// its pool bound.
+    /// The final list of a stored row (its `vector`) from its exact neighbours (best first; the first `poolSize`
+    /// are used), with its pool bound.
     func chosen(
-        ofRow row: Int32, from neighbours: [ScoredMatch], index: SimilarityIndex, categories: [String?]
+        ofRow row: Int32, vector: SparseVector, from neighbours: [ScoredMatch], index: SimilarityIndex, categories: [String?]
     ) -> (entries: [RelatedEntry], pool: PoolBound) {
-        let vector = index.vector(ofRow: row)
         let matches = Array(neighbours.prefix(poolSize))
         let entries = list(
             from: matches, queryVector: vector, queryDate: index.tieKey(ofRow: row).publishedAt,
