@@ -47,6 +47,9 @@ final class ServerState: @unchecked Sendable {
         let started = Date()
         live.warmCandidatePools { pools in
             let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
+            // What was freed while the pools warmed: the load's buffers; after a reload, the old index once its last
+            // reader let go.
+            FreedMemory.returnToSystem()
             if let pools {
                 Logger(label: "sila").info("candidate pools of \(pools) articles ready for live writes (\(seconds) s)")
             } else {
@@ -105,6 +108,7 @@ final class ServerState: @unchecked Sendable {
             loadedGeneration = generation
             generationOfAnswers &+= 1
         }
+        FreedMemory.returnToSystem()  // the old index (indexes too large for a pool warm-up get no other chance)
         Self.warmPools(of: reloaded)
     }
 
@@ -158,6 +162,7 @@ final class ServerState: @unchecked Sendable {
             try? store.finishJob(id: jobID, error: failure)
             checkpointer?.nudge()
             lock.withLock { runningJob = nil }
+            FreedMemory.returnToSystem()  // the recompute's vectors, results and lists
         }
         return jobID
     }
