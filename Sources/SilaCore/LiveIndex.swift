@@ -290,7 +290,7 @@ public final class LiveIndex: @unchecked Sendable {
     ///   because a write failed meanwhile).
     public func warmCandidatePools(threads: Int = 1, done: (@Sendable (Int?) -> Void)? = nil) {
         guard let warmUp = beginPoolWarmUp() else { return }
-        Thread.detachNewThread { [self] in
+        BackgroundWork.start("sila.pool-warm-up") { [self] in
             let results = warmUp.index.searchAll(k: warmUp.depth, threads: threads)
             done?(finishPoolWarmUp(warmUp, results: results))
         }

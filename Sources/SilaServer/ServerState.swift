@@ -140,7 +140,7 @@ final class ServerState: @unchecked Sendable {
             return id
         }
         guard jobID >= 0 else { return nil }
-        Thread.detachNewThread { [self] in
+        BackgroundWork.start("sila.recompute") { [self] in
             var failure: String? = nil
             do {
                 let store = self.store

@@ -88,7 +88,8 @@ public struct SilaServer: Sendable {
 }
 
 extension SilaServer {
-    /// Polls the store's generation until cancelled; a reload runs on a thread of its own (it reads every vector).
+    /// Polls the store's generation until cancelled; a reload runs in the background (`BackgroundWork`: it reads
+    /// every vector).
     /// Any commit to the file since the last poll (another process's included) retires the cached answers.
     static func watchForOtherWriters(state: ServerState, every seconds: Double, logger: Logger) async {
         var fileStamp = DatabaseFileStamp(databasePath: state.store.path)
@@ -104,7 +105,7 @@ extension SilaServer {
                 fileStamp = stamp
             }
             await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-                Thread.detachNewThread {
+                BackgroundWork.start("sila.reload") {
                     do {
                         try state.reloadIfChanged(logger: logger)
                     } catch {
