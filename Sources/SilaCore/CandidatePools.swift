@@ -10,12 +10,16 @@ import Similarity
 /// candidate), pushing the last one out of a full pool; a removed article leaves the pools it was in. A pool left
 /// with fewer than `required` candidates, and not exhaustive, is dropped: the row's next search keeps a new one.
 ///
-/// The scores kept are those of the last search or re-scoring; callers re-score a pool with the search's own sums
-/// (`SimilarityIndex.scores`) before they use it, so a list re-ranked from it ties as a new search's would.
+/// A list re-ranked from a pool must tie as a new search's would, so its scores must be the search's own bits. A
+/// pool whose scores all came from `SimilarityIndex.scoresAndEpoch` under one scoring epoch says so
+/// (`scoredUnder`), and is used as it is while the index's epoch is the same; any other pool (an all-pairs search's
+/// scores, an older epoch, an insertion scored under another) is re-scored before use.
 struct CandidatePools {
     struct Pool {
         var matches: [ScoredMatch]
         var isExhaustive: Bool
+        /// The scoring epoch every score in `matches` was summed under; nil when unknown or mixed.
+        var scoredUnder: Int? = nil
     }
 
     /// Candidates kept per pool.
@@ -80,11 +84,11 @@ struct CandidatePools {
     /// An article added at `row` enters the pools it ranks in.
     /// - Parameter scores: its scores against every live row (`SimilarityIndex.allScores`: summed in another order
     ///   than a search's, so they only choose the pools to look at, with a margin for rounding).
-    /// - Parameter exactScores: the scores searches from the given rows give it.
+    /// - Parameter exactScores: the scores searches from the given rows give it, and their scoring epoch.
     /// - Parameter ranks: the search's order (`SimilarityIndex.ranks`).
     mutating func added(
         row: Int32, scores: [ScoredMatch], ranks: (ScoredMatch, ScoredMatch) -> Bool,
-        exactScores: (_ poolRows: [Int32]) -> [Float]
+        exactScores: (_ poolRows: [Int32]) -> (scores: [Float], epoch: Int)
     ) {
         var candidates = [Int32]()
         for match in scores where Int(match.row) < floors.count {
@@ -92,7 +96,8 @@ struct CandidatePools {
             if floor != .infinity, Self.reaches(match.score, floor) { candidates.append(match.row) }
         }
         guard !candidates.isEmpty else { return }
-        for (poolRow, score) in zip(candidates, exactScores(candidates)) where score > 0 {
+        let (exact, epoch) = exactScores(candidates)
+        for (poolRow, score) in zip(candidates, exact) where score > 0 {
             let entering = ScoredMatch(row: row, score: score)
             let index = Int(poolRow)
             let takesAny = floors[index] == -.infinity
@@ -102,6 +107,7 @@ struct CandidatePools {
             // After the last candidate of a pool that does not hold every candidate: its rank is not known.
             guard position < matches.count || takesAny else { continue }
             pools[index]!.matches.insert(entering, at: position)
+            if pools[index]!.scoredUnder != epoch { pools[index]!.scoredUnder = nil }
             if pools[index]!.matches.count > depth {
                 pools[index]!.matches.removeLast()
                 pools[index]!.isExhaustive = false

@@ -242,14 +242,14 @@ public final class LiveIndex: @unchecked Sendable {
         let builder = self.builder
         let depth = candidatePools.depth
         let kept = rows.map { candidatePools.pool(ofRow: $0) }
+        let epoch = index.scoringEpoch()
         let results = Array(zip(rows, kept)).parallelMap(threads: 2, minimumPerWorker: 2) { row, kept in
             let vector = index.vector(ofRow: row)
             var pool: CandidatePools.Pool
-            if let kept {
-                let candidates = kept.matches.map(\.row)
-                let scores = index.scores(of: vector, rows: candidates)
-                pool = kept
-                pool.matches = zip(candidates, scores).map { ScoredMatch(row: $0, score: $1) }.sorted(by: index.ranks)
+            if let kept, kept.scoredUnder == epoch {
+                pool = kept  // its scores are the bits a search gives now
+            } else if let kept {
+                pool = Self.reScored(kept, of: row, vector: vector, index: index)
             } else {
                 let matches = index.search(vector, k: depth, excluding: row)
                 pool = CandidatePools.Pool(matches: matches, isExhaustive: matches.count < depth)
@@ -269,8 +269,20 @@ public final class LiveIndex: @unchecked Sendable {
     private func enter(row: Int32, scoring scores: [ScoredMatch], into pools: inout CandidatePools) {
         let index = self.index
         pools.added(row: row, scores: scores, ranks: index.ranks) { poolRows in
-            index.scores(of: index.vector(ofRow: row), rows: poolRows)
+            index.scoresAndEpoch(of: index.vector(ofRow: row), rows: poolRows)
         }
+    }
+
+    /// `pool` (of `row`, whose vector is `vector`) with the scores a search gives now, in the search's order.
+    private static func reScored(
+        _ pool: CandidatePools.Pool, of row: Int32, vector: SparseVector, index: SimilarityIndex
+    ) -> CandidatePools.Pool {
+        let candidates = pool.matches.map(\.row)
+        let (scores, epoch) = index.scoresAndEpoch(of: vector, rows: candidates)
+        var scored = pool
+        scored.matches = zip(candidates, scores).map { ScoredMatch(row: $0, score: $1) }.sorted(by: index.ranks)
+        scored.scoredUnder = epoch
+        return scored
     }
 
     /// After a write the store refused, the index went back but the pools did not: they go, with a running
@@ -291,8 +303,8 @@ public final class LiveIndex: @unchecked Sendable {
     public func warmCandidatePools(threads: Int = 1, done: (@Sendable (Int?) -> Void)? = nil) {
         guard let warmUp = beginPoolWarmUp() else { return }
         BackgroundWork.start("sila.pool-warm-up") { [self] in
-            let results = warmUp.index.searchAll(k: warmUp.depth, threads: threads)
-            done?(finishPoolWarmUp(warmUp, results: results))
+            let pools = Self.warmPools(warmUp, results: warmUp.index.searchAll(k: warmUp.depth, threads: threads))
+            done?(finishPoolWarmUp(warmUp, pools: pools))
         }
     }
 
@@ -319,20 +331,34 @@ public final class LiveIndex: @unchecked Sendable {
         }
     }
 
-    /// Puts the pools of a warm-up's all-pairs search in place, after replaying the writes made since it began;
-    /// pools that writes kept meanwhile stay. Returns how many were put in place (nil: discarded).
+    /// The pools of a warm-up's all-pairs search, re-scored with a search's own sums (the all-pairs search sums
+    /// in another order) on the warm-up's thread, so that writes use them as they are.
+    static func warmPools(_ warmUp: PoolWarmUp, results: TopKResults) -> [(row: Int32, pool: CandidatePools.Pool)] {
+        let searched = warmUp.index
+        return (0..<Int32(min(results.queryCount, searched.rowCount))).compactMap { row in
+            guard searched.isLive(row: row) else { return nil }
+            let matches = results.matches(ofQuery: Int(row))
+            let pool = CandidatePools.Pool(matches: matches, isExhaustive: matches.count < warmUp.depth)
+            return (row, reScored(pool, of: row, vector: searched.vector(ofRow: row), index: searched))
+        }
+    }
+
+    /// `finishPoolWarmUp(_:pools:)` with the pools of `results` (re-scored here, on the caller's thread).
     @discardableResult
     func finishPoolWarmUp(_ finished: PoolWarmUp, results: TopKResults) -> Int? {
+        finishPoolWarmUp(finished, pools: Self.warmPools(finished, results: results))
+    }
+
+    /// Puts the pools of a warm-up in place, after replaying the writes made since it began; pools that writes kept
+    /// meanwhile stay. Returns how many were put in place (nil: discarded).
+    @discardableResult
+    func finishPoolWarmUp(_ finished: PoolWarmUp, pools: [(row: Int32, pool: CandidatePools.Pool)]) -> Int? {
         lock.withLock {
             guard let (id, changes) = warmUp, id == finished.id else { return nil }
             warmUp = nil
             var warm = candidatePools
             warm.removeAll()
-            let searched = finished.index
-            for row in 0..<Int32(min(results.queryCount, searched.rowCount)) where searched.isLive(row: row) {
-                let matches = results.matches(ofQuery: Int(row))
-                warm.keep(row: row, CandidatePools.Pool(matches: matches, isExhaustive: matches.count < finished.depth))
-            }
+            for (row, pool) in pools { warm.keep(row: row, pool) }
             for change in changes {
                 switch change {
                 case .added(let row):

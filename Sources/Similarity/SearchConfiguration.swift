@@ -25,6 +25,9 @@ public struct SearchConfiguration: Hashable, Sendable {
     /// 115–136 µs vs 76–108 µs, synthetic 100k 674–766 µs vs 525–535 µs): the helper's wake-up and its
     /// preemption by other processes cost more than half a walk. `--split-work` in the benchmark turns it on.
     public var singleQueryParallelMinimumWork = Self.defaultSingleQueryParallelMinimumWork
+    /// Postings from which a single query walks a list block by block, after the shorter ones (`SingleQuery`): the
+    /// list classes that order a row's sum. Tests set it small, so that lists change class as a small index grows.
+    public var singleQueryLongListLength = 512
     public static let defaultSingleQueryParallelMinimumWork = Int.max
 
     public init(

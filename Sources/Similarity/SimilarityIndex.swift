@@ -16,7 +16,7 @@ import Vectorizer
 public struct SimilarityIndex: Sendable {
     public let configuration: SearchConfiguration
     private var storage: SparseRows
-    private var postingsHolder = PostingsHolder()
+    private var postingsHolder: PostingsHolder
     private var tieKeys: [TieKey] = []
     private var isRemoved: [Bool] = []
     private var rowsByID: [String: Int32] = [:]
@@ -29,6 +29,7 @@ public struct SimilarityIndex: Sendable {
     public init(vocabularySize: Int, configuration: SearchConfiguration = .standard) {
         self.configuration = configuration
         storage = SparseRows(vocabularySize: vocabularySize)
+        postingsHolder = PostingsHolder(longListLength: configuration.singleQueryLongListLength)
     }
 
     /// Number of rows ever added (removed ones included).
@@ -66,7 +67,7 @@ public struct SimilarityIndex: Sendable {
         if !isKnownUniquelyReferenced(&postingsHolder) {
             // Another copy of this index shares the holder: keep its lists (they cover our first rows too) in a
             // holder of our own, so that a rebuild for our rows never reaches that copy.
-            postingsHolder = PostingsHolder(postingsHolder.snapshot)
+            postingsHolder = PostingsHolder(postingsHolder.snapshot, longListLength: configuration.singleQueryLongListLength)
         }
         if let previous = rowsByID[key.id] { isRemoved[Int(previous)] = true }
         let row = Int32(storage.rowCount)
@@ -100,10 +101,12 @@ public struct SimilarityIndex: Sendable {
     }
 
     private func singleQuery() -> SingleQuery {
-        SingleQuery(
+        var query = SingleQuery(
             rows: storage, postings: postingsHolder.postings(for: storage, maxUncovered: Self.maxUncoveredRows),
             tieKeys: tieKeys, isRemoved: isRemoved, threads: configuration.threads,
             parallelMinimumWork: configuration.singleQueryParallelMinimumWork)
+        query.blockedListLength = configuration.singleQueryLongListLength
+        return query
     }
 
     /// The exact top-k neighbours of `vector`, best first, excluding `excludedRow` (the query's own row, if stored).
@@ -122,8 +125,21 @@ public struct SimilarityIndex: Sendable {
     /// that keeps the candidates of an earlier search and re-scores them instead of searching again, with the
     /// same ties as a new search.
     public func scores(of vector: SparseVector, rows: [Int32]) -> [Float] {
-        guard rowCount > 0 else { return [] }
-        return singleQuery().scores(of: vector, rows: rows)
+        scoresAndEpoch(of: vector, rows: rows).scores
+    }
+
+    /// `scores(of:rows:)` with the scoring epoch they were summed under (see `scoringEpoch`).
+    public func scoresAndEpoch(of vector: SparseVector, rows: [Int32]) -> (scores: [Float], epoch: Int) {
+        guard rowCount > 0 else { return ([], 0) }
+        let query = singleQuery()
+        return (query.scores(of: vector, rows: rows), query.postings.epoch)
+    }
+
+    /// Identifies how searches sum a row's score now (which inverted lists count as long sets the order of the
+    /// sum): scores from `scoresAndEpoch` under the same epoch are the bits a search now gives, so a caller that
+    /// kept them need not score again. Builds the inverted lists when a search would.
+    public func scoringEpoch() -> Int {
+        postingsHolder.postings(for: storage, maxUncovered: Self.maxUncoveredRows).epoch
     }
 
     /// Every live row with a score above zero against `vector`, in row order (for the reverse update: the rows

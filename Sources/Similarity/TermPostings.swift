@@ -18,7 +18,16 @@ final class TermPostings: Sendable {
     /// Terms of the single query's head (see `SingleQuery`), chosen by measurement on the dev corpus.
     static let singleQueryHeadTerms = 64
 
-    init(_ source: SparseRows) {
+    /// Identifies the order in which a search over these lists sums a row's score (`SimilarityIndex.scoringEpoch`):
+    /// it is set by which lists count as long (`longTerms`), so a rebuild whose lists keep their classes keeps the
+    /// epoch of the lists it replaces, and any other build takes a new one.
+    let epoch: Int
+    /// The terms past the bound's head whose lists hold `longListLength` postings or more, increasing.
+    let longTerms: [Int32]
+    private static let builds = BuildCounter()
+
+    /// - Parameter previous: the lists these replace (their epoch and long terms), if any.
+    init(_ source: SparseRows, longListLength: Int = 512, previous: (epoch: Int, longTerms: [Int32])? = nil) {
         let vocabulary = source.vocabularySize
         let rowCount = source.rowCount
         let nnz = source.nonZeroCount
@@ -55,6 +64,9 @@ final class TermPostings: Sendable {
         self.entries = entries
         boundHeadTerms = boundHead
         self.headNorms = headNorms
+        let longTerms = (boundHead..<vocabulary).filter { starts[$0 + 1] - starts[$0] >= longListLength }.map { Int32($0) }
+        self.longTerms = longTerms
+        epoch = previous.flatMap { $0.longTerms == longTerms ? $0.epoch : nil } ?? Self.builds.next()
     }
 
     /// Calls `body` with raw views (valid only inside `body`).
@@ -63,6 +75,19 @@ final class TermPostings: Sendable {
             entries.withUnsafeBufferPointer { entries in
                 body(RawPostings(starts: starts.baseAddress!, entries: entries.baseAddress))
             }
+        }
+    }
+}
+
+/// Numbers the builds of inverted lists in a process (from 1).
+private final class BuildCounter: Sendable {
+    private let lock = NSLockLike()
+    nonisolated(unsafe) private var count = 0
+
+    func next() -> Int {
+        lock.withLock {
+            count += 1
+            return count
         }
     }
 }
@@ -84,9 +109,12 @@ struct RawPostings: @unchecked Sendable {
 final class PostingsHolder: @unchecked Sendable {
     private let lock = NSLockLike()
     private var current: TermPostings?
+    /// The single query's long-list length (`SearchConfiguration.singleQueryLongListLength`): for the epochs.
+    private let longListLength: Int
 
-    init(_ postings: TermPostings? = nil) {
+    init(_ postings: TermPostings? = nil, longListLength: Int) {
         current = postings
+        self.longListLength = longListLength
     }
 
     var snapshot: TermPostings? { lock.withLock { current } }
@@ -95,8 +123,9 @@ final class PostingsHolder: @unchecked Sendable {
     func postings(for rows: SparseRows, maxUncovered: Int) -> TermPostings {
         lock.withLock {
             if let current, rows.rowCount - current.rowCount <= maxUncovered { return current }
+            let previous = current.map { (epoch: $0.epoch, longTerms: $0.longTerms) }
             current = nil  // release the stale lists before building the new ones
-            let built = TermPostings(rows)
+            let built = TermPostings(rows, longListLength: longListLength, previous: previous)
             current = built
             return built
         }

@@ -31,7 +31,7 @@ import Vectorizer
     }
 
     /// Every kept pool, re-scored and ordered as a write uses it, against a new search; returns how many were checked.
-    func checkPools(_ pools: CandidatePools, index: SimilarityIndex, step: Int) -> Int {
+    func checkPools(_ pools: CandidatePools, index: SimilarityIndex, step: Int, checkedAsKept: inout Int) -> Int {
         var checked = 0
         for row in 0..<Int32(index.rowCount) {
             guard let pool = pools.pool(ofRow: row) else { continue }
@@ -43,6 +43,12 @@ import Vectorizer
                 .sorted(by: index.ranks)
             let searched = index.search(vector, k: pool.isExhaustive ? pools.depth : pool.matches.count, excluding: row)
             #expect(rescored == searched, "step \(step), row \(row)")
+            if pool.scoredUnder == index.scoringEpoch() {
+                // Used as it is by a write: its scores must be a new search's, bit for bit, in its order.
+                #expect(pool.matches.map(\.row) == searched.map(\.row), "step \(step), row \(row): kept as exact")
+                #expect(pool.matches.map(\.score.bitPattern) == searched.map(\.score.bitPattern), "step \(step), row \(row)")
+                checkedAsKept += 1
+            }
             checked += 1
         }
         return checked
@@ -52,16 +58,22 @@ import Vectorizer
     func keptPoolsStayTheExactTopCandidatesThroughAdditionsAndRemovals(seed: UInt64) {
         var random = SeededGenerator(seed: seed)
         let vocabulary = 120
-        var index = SimilarityIndex(vocabularySize: vocabulary)
+        // Short "long lists": as the index grows, rebuilt lists change class, and with it the bits of a score.
+        var configuration = SearchConfiguration.standard
+        configuration.singleQueryLongListLength = 20
+        var index = SimilarityIndex(vocabularySize: vocabulary, configuration: configuration)
         var pools = CandidatePools(required: 4, slack: 3)
         let vectors = Self.vectors(count: 420, vocabulary: vocabulary, random: &random)
         func date() -> Int64 { Int64.random(in: 0...3, using: &random) * 86_400 }
         for (number, vector) in vectors.prefix(300).enumerated() { index.add(vector, key: TieKey(publishedAt: date(), id: "a\(number)")) }
         for row in 0..<Int32(index.rowCount) where row % 2 == 0 {  // half the rows keep a pool from the start
             let matches = index.search(index.vector(ofRow: row), k: pools.depth, excluding: row)
-            pools.keep(row: row, CandidatePools.Pool(matches: matches, isExhaustive: matches.count < pools.depth))
+            pools.keep(
+                row: row,
+                CandidatePools.Pool(matches: matches, isExhaustive: matches.count < pools.depth, scoredUnder: index.scoringEpoch()))
         }
         var checked = 0
+        var checkedAsKept = 0
         var next = 300
         for step in 0..<240 {
             if Bool.random(using: &random), next < vectors.count {
@@ -69,11 +81,13 @@ import Vectorizer
                 next += 1
                 let index = index
                 pools.added(row: row, scores: index.allScores(of: vectors[next - 1], excluding: row), ranks: index.ranks) {
-                    index.scores(of: index.vector(ofRow: row), rows: $0)
+                    index.scoresAndEpoch(of: index.vector(ofRow: row), rows: $0)
                 }
                 if step.isMultiple(of: 3) {
                     let matches = index.search(index.vector(ofRow: row), k: pools.depth, excluding: row)
-                    pools.keep(row: row, CandidatePools.Pool(matches: matches, isExhaustive: matches.count < pools.depth))
+                    pools.keep(
+                row: row,
+                CandidatePools.Pool(matches: matches, isExhaustive: matches.count < pools.depth, scoredUnder: index.scoringEpoch()))
                 }
             } else {
                 let live = (0..<Int32(index.rowCount)).filter { index.isLive(row: $0) }
@@ -82,8 +96,13 @@ import Vectorizer
                 index.remove(id: index.tieKey(ofRow: victim).id)
                 pools.removed(row: victim, scores: scores)
             }
-            if step.isMultiple(of: 40) || step == 239 { checked += checkPools(pools, index: index, step: step) }
+            // Inverted lists rebuilt now and then (a new scoring epoch: the pools kept before are not exact any more).
+            if step == 100 || step == 170 { index.prepareForSearch() }
+            if step.isMultiple(of: 40) || step == 239 {
+                checked += checkPools(pools, index: index, step: step, checkedAsKept: &checkedAsKept)
+            }
         }
         #expect(checked > 400)
+        #expect(checkedAsKept > 100)
     }
 }

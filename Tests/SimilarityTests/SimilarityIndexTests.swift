@@ -160,3 +160,27 @@ import Vectorizer
     }
 }
 
+
+/// Kept scores stay usable across rebuilds of the inverted lists as long as a search sums a row in the same order:
+/// the scoring epoch changes only when a list changes class (long or not), which changes that order.
+@Suite struct ScoringEpochTests {
+    @Test func theEpochSurvivesRebuildsThatKeepEveryListsClassAndChangesWhenOneCrosses() {
+        var configuration = SearchConfiguration.standard
+        configuration.singleQueryLongListLength = 5
+        var index = SimilarityIndex(vocabularySize: 100, configuration: configuration)
+        func vector(_ term: UInt32) -> SparseVector { SparseVector(termIDs: [term], weights: [1]) }
+        // Terms past the bound's head (64): term 70 has a long list (6 rows), term 80 a short one (3 rows).
+        for number in 0..<6 { index.add(vector(70), key: TieKey(publishedAt: 0, id: "long-\(number)")) }
+        for number in 0..<3 { index.add(vector(80), key: TieKey(publishedAt: 0, id: "short-\(number)")) }
+        index.prepareForSearch()
+        let first = index.scoringEpoch()
+        index.add(vector(70), key: TieKey(publishedAt: 0, id: "long-6"))  // still long
+        index.add(vector(90), key: TieKey(publishedAt: 0, id: "other"))  // a new short list
+        index.prepareForSearch()
+        #expect(index.scoringEpoch() == first, "no list changed class")
+        index.add(vector(80), key: TieKey(publishedAt: 0, id: "short-3"))
+        index.add(vector(80), key: TieKey(publishedAt: 0, id: "short-4"))  // term 80 reaches 5: long now
+        index.prepareForSearch()
+        #expect(index.scoringEpoch() != first, "term 80's list became long")
+    }
+}
