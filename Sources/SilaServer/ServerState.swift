@@ -108,7 +108,9 @@ final class ServerState: @unchecked Sendable {
             loadedGeneration = generation
             generationOfAnswers &+= 1
         }
-        FreedMemory.returnToSystem()  // the old index (indexes too large for a pool warm-up get no other chance)
+        // The old index (indexes too large for a pool warm-up get no other chance); off the write queue, which writes
+        // wait on.
+        BackgroundWork.start("sila.trim") { FreedMemory.returnToSystem() }
         Self.warmPools(of: reloaded)
     }
 

@@ -27,8 +27,9 @@ public struct SearchConfiguration: Hashable, Sendable {
     public var singleQueryParallelMinimumWork = Self.defaultSingleQueryParallelMinimumWork
     /// Postings from which a single query walks a list block by block, after the shorter ones (`SingleQuery`): the
     /// list classes that order a row's sum. Tests set it small, so that lists change class as a small index grows.
-    public var singleQueryLongListLength = 512
+    public var singleQueryLongListLength = Self.defaultSingleQueryLongListLength
     public static let defaultSingleQueryParallelMinimumWork = Int.max
+    public static let defaultSingleQueryLongListLength = 512
 
     public init(
         denseHeadTerms: Int = 64, denseHeadMinDocumentFraction: Double = 0.2, memoryBudgetBytes: Int = 256 << 20,

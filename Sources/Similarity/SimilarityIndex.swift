@@ -101,12 +101,10 @@ public struct SimilarityIndex: Sendable {
     }
 
     private func singleQuery() -> SingleQuery {
-        var query = SingleQuery(
+        SingleQuery(
             rows: storage, postings: postingsHolder.postings(for: storage, maxUncovered: Self.maxUncoveredRows),
             tieKeys: tieKeys, isRemoved: isRemoved, threads: configuration.threads,
             parallelMinimumWork: configuration.singleQueryParallelMinimumWork)
-        query.blockedListLength = configuration.singleQueryLongListLength
-        return query
     }
 
     /// The exact top-k neighbours of `vector`, best first, excluding `excludedRow` (the query's own row, if stored).

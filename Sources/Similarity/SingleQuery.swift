@@ -26,10 +26,11 @@ struct SingleQuery {
     let postings: TermPostings
     let tieKeys: [TieKey]
     let isRemoved: [Bool]
-    /// Rows per block of the blocked posting walk (their partial scores: 32 KiB) and the list length from which a
-    /// list is walked block by block (shorter ones in one go, before the long ones).
+    /// Rows per block of the blocked posting walk (their partial scores: 32 KiB).
     var scatterBlockRows = 8_192
-    var blockedListLength = 512
+    /// The list length from which a list is walked block by block (shorter ones in one go, before the long ones):
+    /// the postings' own, since it sets their scoring epoch (`TermPostings.epoch`).
+    var blockedListLength: Int { postings.longListLength }
     /// Postings asked for ahead of the walk (`sila_prefetch`): the first ones of every list before the walk
     /// starts, and this far ahead within a list. The lists lie scattered over the postings array, mostly outside
     /// the caches; the hardware prefetcher misses the start of each one.

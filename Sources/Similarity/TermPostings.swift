@@ -22,12 +22,17 @@ final class TermPostings: Sendable {
     /// it is set by which lists count as long (`longTerms`), so a rebuild whose lists keep their classes keeps the
     /// epoch of the lists it replaces, and any other build takes a new one.
     let epoch: Int
+    /// The single query walks lists of this many postings or more block by block, after the shorter ones.
+    let longListLength: Int
     /// The terms past the bound's head whose lists hold `longListLength` postings or more, increasing.
     let longTerms: [Int32]
     private static let builds = BuildCounter()
 
     /// - Parameter previous: the lists these replace (their epoch and long terms), if any.
-    init(_ source: SparseRows, longListLength: Int = 512, previous: (epoch: Int, longTerms: [Int32])? = nil) {
+    init(
+        _ source: SparseRows, longListLength: Int = SearchConfiguration.defaultSingleQueryLongListLength,
+        previous: (epoch: Int, longTerms: [Int32])? = nil
+    ) {
         let vocabulary = source.vocabularySize
         let rowCount = source.rowCount
         let nnz = source.nonZeroCount
@@ -66,6 +71,7 @@ final class TermPostings: Sendable {
         self.headNorms = headNorms
         let longTerms = (boundHead..<vocabulary).filter { starts[$0 + 1] - starts[$0] >= longListLength }.map { Int32($0) }
         self.longTerms = longTerms
+        self.longListLength = longListLength
         epoch = previous.flatMap { $0.longTerms == longTerms ? $0.epoch : nil } ?? Self.builds.next()
     }
 

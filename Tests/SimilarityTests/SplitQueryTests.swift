@@ -141,7 +141,7 @@ private final class FailureCounter: @unchecked Sendable {
         -> (query: SingleQuery, vectors: [SparseVector], originals: [Int])
     {
         var (vectors, keys, rows) = corpus(seed: seed)
-        let postings = TermPostings(rows)
+        let postings = TermPostings(rows, longListLength: listLength)
         let originals = Array(stride(from: 0, to: vectors.count, by: copyEvery))
         for original in originals {
             rows.append(vectors[original])
@@ -150,7 +150,6 @@ private final class FailureCounter: @unchecked Sendable {
         }
         var query = SingleQuery(rows: rows, postings: postings, tieKeys: keys, isRemoved: [Bool](repeating: false, count: rows.rowCount))
         query.scatterBlockRows = blockRows
-        query.blockedListLength = listLength
         return (query, vectors, originals)
     }
 
@@ -161,9 +160,9 @@ private final class FailureCounter: @unchecked Sendable {
         var isRemoved = [Bool](repeating: false, count: n)
         for row in stride(from: 2, to: n, by: 31) { isRemoved[row] = true }
         let removed = Set((0..<n).filter { isRemoved[$0] })
-        var query = SingleQuery(rows: rows, postings: TermPostings(rows), tieKeys: keys, isRemoved: isRemoved)
+        var query = SingleQuery(
+            rows: rows, postings: TermPostings(rows, longListLength: listLength), tieKeys: keys, isRemoved: isRemoved)
         query.scatterBlockRows = blockRows
-        query.blockedListLength = listLength
         for row in stride(from: 0, to: n, by: 13) {
             let expected = bruteForceQuery(vectors[row], vectors: vectors, keys: keys, k: 10, excluding: row, removed: removed)
             #expect(sameRanking(query.search(vectors[row], k: 10, excluding: Int32(row)), expected), "row \(row)")
