@@ -86,8 +86,9 @@ import Vectorizer
                 if step.isMultiple(of: 3) {
                     let matches = index.search(index.vector(ofRow: row), k: pools.depth, excluding: row)
                     pools.keep(
-                row: row,
-                CandidatePools.Pool(matches: matches, isExhaustive: matches.count < pools.depth, scoredUnder: index.scoringEpoch()))
+                        row: row,
+                        CandidatePools.Pool(
+                            matches: matches, isExhaustive: matches.count < pools.depth, scoredUnder: index.scoringEpoch()))
                 }
             } else {
                 let live = (0..<Int32(index.rowCount)).filter { index.isLive(row: $0) }
