@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// The optional shared secret (`--token-file`): where the socket's group is wider than the CMS, or on `--tcp`,
@@ -7,9 +8,7 @@ struct AccessTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     let token: AccessToken
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-            token.matches(header.dropFirst("Bearer ".count))
-        else {
+        guard token.admits(authorization: request.headers[.authorization]) else {
             throw APIError(.unauthorized, code: "unauthorized", message: "missing or wrong `Authorization: Bearer` token")
         }
         return try await next(request, context)
@@ -40,6 +39,12 @@ public struct AccessToken: Sendable {
         self.secret = Array(secret.utf8)
     }
 
+    /// Whether an `Authorization` header value carries this token as `Bearer TOKEN`.
+    func admits(authorization header: String?) -> Bool {
+        guard let header, header.hasPrefix("Bearer ") else { return false }
+        return matches(header.dropFirst("Bearer ".count))
+    }
+
     /// Compares in time independent of where the first difference is.
     func matches(_ candidate: Substring) -> Bool {
         let bytes = Array(candidate.utf8)
@@ -68,13 +73,21 @@ struct RequestHeadLimitMiddleware<Context: RequestContext>: RouterMiddleware {
         guard target <= maxTargetBytes else {
             throw APIError(.uriTooLong, code: "uri_too_long", message: "request target is over \(maxTargetBytes) bytes")
         }
-        var total = 0
-        for field in request.headers { total += field.name.rawName.utf8.count + field.value.utf8.count + 4 }
+        let total = request.headers.bytesAsSent
         guard total <= maxHeaderBytes else {
             throw APIError(
                 .init(code: 431, reasonPhrase: "Request Header Fields Too Large"), code: "headers_too_large",
                 message: "request headers are \(total) bytes, over the \(maxHeaderBytes)-byte limit")
         }
         return try await next(request, context)
+    }
+}
+
+extension HTTPFields {
+    /// The size of the header block as sent: each field's name and value with ": " and CRLF.
+    var bytesAsSent: Int {
+        var total = 0
+        for field in self { total += field.name.rawName.utf8.count + field.value.utf8.count + 4 }
+        return total
     }
 }

@@ -10,6 +10,9 @@ final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     let factory: PrometheusMetricsFactory
     private let requestMetrics = RequestMetricHandles()
+    /// GETs answered from the answer cache on the event loop (`CachedAnswerShortcut`): against the route's request
+    /// count, how much of the page renders' load never reached the router.
+    private let eventLoopAnswers: Metrics.Counter
 
     init() {
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -19,7 +22,10 @@ final class ServerMetrics: Sendable {
             .milliseconds(250), .seconds(1),
         ]
         self.factory = factory
+        eventLoopAnswers = Metrics.Counter(label: "sila_event_loop_answers_total", factory: factory)
     }
+
+    func countEventLoopAnswer() { eventLoopAnswers.increment() }
 
     func record(route: String, method: String, status: Int, seconds: Double) {
         let (counter, timer) = requestMetrics.handles(route: route, method: method, status: status) { [factory] in

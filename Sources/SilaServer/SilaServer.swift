@@ -7,6 +7,9 @@ import Store
 
 /// `sila serve`: the socket API over HTTP/1.1 on a Unix domain socket (and optionally loopback TCP).
 public struct SilaServer: Sendable {
+    /// The `Server` header of every answer.
+    static let serverName = "sila"
+
     public let configuration: ServerConfiguration
     let state: ServerState
     let metrics = ServerMetrics()
@@ -46,10 +49,14 @@ public struct SilaServer: Sendable {
         let mode = configuration.socketMode
         let path = configuration.socketPath
         let connections = FileDescriptorLimit.raise(toServe: configuration.maxConnections)
-        let http = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds))))
+        let shortcut = CachedAnswerShortcut(
+            state: state, answers: answers, metrics: metrics, configuration: configuration, serverName: Self.serverName,
+            logsEveryRequest: logger.logLevel <= .debug)
+        let http = HTTPServerBuilder.http1(
+            configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds))), shortcut: shortcut)
         func listening(on address: BindAddress) -> ApplicationConfiguration {
             ApplicationConfiguration(
-                address: address, serverName: "sila", backlog: 1024,
+                address: address, serverName: Self.serverName, backlog: 1024,
                 availableConnectionsDelegate: MaximumAvailableConnections(connections))
         }
         var apps = [Application<RouterResponder<BasicRequestContext>>]()

@@ -49,6 +49,54 @@ public enum UnixHTTPClient {
         return readAll(fd)
     }
 
+    /// Sends `requests` (complete request texts) on one keep-alive connection and returns the answers in order:
+    /// one at a time, each sent when the last answer is in, or `pipelined`, all sent in one write before any answer
+    /// is read. Answers must carry `Content-Length` (the server's do).
+    public static func keepAlive(socket path: String, _ requests: [String], pipelined: Bool = false) throws -> [Response] {
+        let fd = try connect(path)
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var pending = Data()
+        var answers = [Response]()
+        if pipelined { try sendAll(fd, Data(requests.joined().utf8)) }
+        for request in requests {
+            if !pipelined { try sendAll(fd, Data(request.utf8)) }
+            answers.append(try readOneResponse(fd, buffered: &pending))
+        }
+        return answers
+    }
+
+    /// A GET request text without a `Connection` header (so the connection stays open), with extra `headers`.
+    public static func getRequest(_ target: String, headers: [String: String] = [:]) -> String {
+        var text = "GET \(target) HTTP/1.1\r\nHost: localhost\r\n"
+        for (name, value) in headers { text += "\(name): \(value)\r\n" }
+        return text + "\r\n"
+    }
+
+    /// Reads one `Content-Length` response, keeping bytes past it in `buffered` for the next.
+    public static func readOneResponse(_ fd: Int32, buffered: inout Data) throws -> Response {
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            if let separator = buffered.range(of: Data("\r\n\r\n".utf8)) {
+                let head = try parse(buffered[..<separator.upperBound])
+                let length = Int(head.headers["content-length"] ?? "0") ?? 0
+                let end = separator.upperBound + length
+                if buffered.endIndex >= end {
+                    var response = head
+                    response.body = Data(buffered[separator.upperBound..<end])
+                    buffered = Data(buffered[end...])
+                    return response
+                }
+            }
+            let count = recv(fd, &chunk, chunk.count, 0)
+            guard count > 0 else {
+                throw ClientError.malformedResponse("connection closed after \(buffered.count) bytes of an answer")
+            }
+            buffered.append(contentsOf: chunk[0..<count])
+        }
+    }
+
     public static func connect(_ path: String) throws -> Int32 {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_un()
@@ -69,7 +117,7 @@ public enum UnixHTTPClient {
         return fd
     }
 
-    static func sendAll(_ fd: Int32, _ data: Data) throws {
+    public static func sendAll(_ fd: Int32, _ data: Data) throws {
         try data.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
