@@ -93,6 +93,12 @@ func runLoadGenerator(_ arguments: BenchArguments) throws {
     defer { server.stop() }
     benchNote(String(format: "  serving after %.2f s (pid %d, RSS %.0f MiB)", server.startupSeconds, server.pid, server.residentMiB ?? -1))
     let rssAtStart = server.residentMiB ?? -1
+    // The phases measure the server in service, not its start: the pool warm-up's seconds of one core would fall
+    // into the first GET phase's window. It is reported here instead.
+    let warmUp = server.waitForPoolWarmUp(logPath: options.work + "/serve.stderr.log", timeoutSeconds: 300)
+    benchNote(
+        warmUp.map { String(format: "  candidate pools warm after %.1f s (one-time start-up job; the phases start after it)", $0) }
+            ?? "  no pool warm-up line in the server log; the phases start now")
 
     let requests = LoadRequests(split: split, k: 10, putSample: 2000, seed: options.seed)
     // Held-out articles per phase, so that no phase PUTs an article another one stored: single PUTs, closed, paced.

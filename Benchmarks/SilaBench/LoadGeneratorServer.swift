@@ -76,6 +76,23 @@ final class ServerChild {
         throw BenchError("sila serve did not answer /v1/health within \(Int(timeoutSeconds)) s")
     }
 
+    /// Waits until the server's log says its candidate pools are warm (a one-time job after start that takes one
+    /// core for a few seconds on the dev corpus) and returns the seconds the server reported for it; nil when the
+    /// line did not appear in time (an older server, or no index).
+    func waitForPoolWarmUp(logPath: String, timeoutSeconds: Double) -> Double? {
+        let deadline = benchSeconds() + timeoutSeconds
+        while benchSeconds() < deadline && process.isRunning {
+            let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            if let line = log.split(separator: "\n").first(where: { $0.contains("ready for live writes (") }),
+                let open = line.lastIndex(of: "(")
+            {
+                return Double(line[line.index(after: open)...].prefix { $0 != " " }) ?? 0
+            }
+            usleep(100_000)
+        }
+        return nil
+    }
+
     var residentMiB: Double? { procStatusMiB(pid: pid, "VmRSS") }
     var peakResidentMiB: Double? { procStatusMiB(pid: pid, "VmHWM") }
     var cpuSeconds: Double? { procCPUSeconds(pid: pid) }
