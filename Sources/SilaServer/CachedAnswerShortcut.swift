@@ -16,7 +16,7 @@ import NIOHTTPTypes
 /// under the generation of answers still current), the same headers (`Content-Type`, `Content-Length`, `X-Request-Id`,
 /// `Date`, `Server`), and the request counted in `/metrics` under the route it would have taken. A request is left to the
 /// router whenever that could differ: not a GET, not cached, a missing or wrong access token, a header block or target
-/// over the limits, `Connection` headers (the router closes after `close`), or access lines logged for every request
+/// over the limits, a `Connection` header other than `keep-alive` (the router closes after `close`), or access lines logged for every request
 /// (`--log-level debug`).
 struct CachedAnswerShortcut: Sendable {
     /// The metrics label of `GET /v1/articles/{id}/related`, as the router reports it.
@@ -33,12 +33,19 @@ struct CachedAnswerShortcut: Sendable {
     /// The cached body for this request head, or nil when the router must answer it.
     func cachedBody(for head: HTTPRequest) -> ByteBuffer? {
         guard !logsEveryRequest, head.method == .get, let target = head.path, target.utf8.count <= configuration.maxTargetBytes,
-            head.headerFields[.connection] == nil, head.headerFields.bytesAsSent <= configuration.maxHeaderBytes
+            Self.keepsConnectionOpen(head), head.headerFields.bytesAsSent <= configuration.maxHeaderBytes
         else { return nil }
         if let token = configuration.accessToken, !token.admits(authorization: head.headerFields[.authorization]) {
             return nil
         }
         return answers.answer(for: target, generation: state.answersGeneration)
+    }
+
+    /// No `Connection` header, or only `keep-alive` (Node's agent sends it): anything else (`close`, an upgrade) is
+    /// the router's to handle.
+    static func keepsConnectionOpen(_ head: HTTPRequest) -> Bool {
+        let values = head.headerFields[values: .connection]
+        return values.allSatisfy { $0.lowercased() == "keep-alive" }
     }
 
     /// The response head the router writes for a cached body.

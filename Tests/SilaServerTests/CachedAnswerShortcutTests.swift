@@ -120,6 +120,17 @@ import Testing
         #expect(shortcut == 0)
     }
 
+    @Test func anExplicitKeepAliveAsNodeSendsItIsAnsweredOnTheEventLoop() async throws {
+        let server = try await RunningServer(configure: AnswerCacheTests.withoutFilePolling)
+        let request = UnixHTTPClient.getRequest(Self.target, headers: ["Connection": "keep-alive"])
+        let answers = try await Self.keepAlive(server, [request, request])
+        let shortcut = try await Self.eventLoopAnswers(server)
+        await server.stop()
+        #expect(answers.map(\.status) == [200, 200])
+        #expect(answers[1].body == answers[0].body)
+        #expect(shortcut == 1)
+    }
+
     @Test func aConnectionKeptBusyByCachedAnswersOutlivesTheIdleTimeout() async throws {
         let server = try await RunningServer { $0.idleTimeoutSeconds = 1 }
         let path = server.socketPath
