@@ -43,11 +43,13 @@ struct Routes {
     }
 
     /// A repeated request target is answered from `answers` until the lists change; only a 200 is filed (errors
-    /// are cheap and must name the request). The generation is taken before the store is read (see AnswerCache).
+    /// are cheap and must name the request). The ticket is taken before the store is read (see AnswerCache). An
+    /// answer from the stored list is filed under its article; a live search or an explanation, which other articles'
+    /// writes can change, under the whole index.
     func related(_ request: Request, _ context: BasicRequestContext) throws -> Response {
         let target = request.uri.string
-        let generation = state.answersGeneration
-        if let body = answers.answer(for: target, generation: generation) { return JSONResponse.make(body: body) }
+        let ticket = answers.ticket()
+        if let body = answers.answer(for: target) { return JSONResponse.make(body: body) }
         let id = try articleID(context)
         let k = try requestedK(request)
         let filter = try requestedFilter(request)
@@ -60,7 +62,8 @@ struct Routes {
         let items = try explained(answer.items, for: { try state.store.article(id: id) }, request)
         let reply = RelatedAnswer(id: id, related: items, model: state.liveIndex?.model.id, source: answer.source)
         let body = RelatedAnswerJSON.body(of: reply) ?? JSONResponse.body(reply)
-        answers.store(body, for: target, generation: generation)
+        let isOwnList = answer.source == .stored && !items.contains { $0.explanation != nil }
+        answers.store(body, for: target, article: isOwnList ? id : nil, ticket: ticket)
         return JSONResponse.make(body: body)
     }
 
@@ -76,8 +79,8 @@ struct Routes {
         let id = try articleID(context)
         let article = try RequestParsing.article(from: try await jsonObject(request), pathID: id)
         let (created, list, modelID) = try await state.performWrite { live in
-            let (created, list) = try live.upsert(article)
-            return (created, list, live.model.id)
+            let (created, list, changed) = try live.upsert(article)
+            return ((created, list, live.model.id), changed)
         }
         return JSONResponse.make(
             status: created ? .created : .ok,
@@ -86,7 +89,10 @@ struct Routes {
 
     func delete(_ context: BasicRequestContext) async throws -> Response {
         let id = try articleID(context)
-        let deleted = try await state.performWrite { live in try live.delete(id: id) }
+        let deleted = try await state.performWrite { live in
+            let changed = try live.delete(id: id)
+            return (changed != nil, changed ?? [])
+        }
         guard deleted else { throw APIError.notFound("no article with id '\(id)'") }
         return Response(status: .noContent)
     }
