@@ -135,13 +135,11 @@ public final class LiveIndex: @unchecked Sendable {
     }
 
     /// Stores or replaces an article, computes its list and updates every list it enters or leaves, all in one
-    /// transaction. Returns whether it was new, its list, and the articles whose related answers may read
-    /// differently now (for caches of them): itself, those whose stored list was rewritten, those that listed it
-    /// (they show its title, URL and date).
+    /// transaction. Returns whether it was new, and its list.
     ///
     /// The index is changed in place (a copy of it would cost a copy of every vector per write) and put back when
     /// the store refuses the write.
-    public func upsert(_ article: Article) throws -> (created: Bool, list: [RelatedEntry], changedAnswers: Set<String>) {
+    public func upsert(_ article: Article) throws -> (created: Bool, list: [RelatedEntry]) {
         try lock.withLock {
             let vector = vectorize(article)
             let oldRow = index.row(ofID: article.id)
@@ -185,9 +183,7 @@ public final class LiveIndex: @unchecked Sendable {
                 }
                 setFloor(row: row, list: list, pool: ownPool)
                 for (other, (entries, pool)) in lists { setFloor(row: other, list: entries, pool: pool) }
-                var changed = Set(updated.keys).union(listedBy)
-                changed.insert(article.id)
-                return (counts.inserted == 1, list, changed)
+                return (counts.inserted == 1, list)
             } catch {
                 forgetPools()
                 index.remove(id: article.id)
@@ -197,11 +193,10 @@ public final class LiveIndex: @unchecked Sendable {
         }
     }
 
-    /// Deletes an article and refills every list that showed it. Returns the articles whose related answers may
-    /// read differently now (itself, those that showed it or whose list was refilled), or nil when it did not exist.
-    public func delete(id: String) throws -> Set<String>? {
+    /// Deletes an article and refills every list that showed it. Returns false when it did not exist.
+    public func delete(id: String) throws -> Bool {
         try lock.withLock {
-            guard let removedRow = index.row(ofID: id) else { return nil }
+            guard let removedRow = index.row(ofID: id) else { return false }
             // Lists that showed it, and lists whose candidate pool held it (a candidate it kept out may now enter).
             let scores = index.allScores(of: index.vector(ofRow: removedRow), excluding: removedRow)
             var affected = Set(thresholds.rowsLeft(scoring: scores))
@@ -225,12 +220,10 @@ public final class LiveIndex: @unchecked Sendable {
                 guard deleted else {
                     forgetPools()
                     index.reinstate(row: removedRow)
-                    return nil
+                    return false
                 }
                 for (row, (entries, pool)) in lists { setFloor(row: row, list: entries, pool: pool) }
-                var changed = Set(lists.map { index.tieKey(ofRow: $0.0).id })
-                changed.insert(id)
-                return changed
+                return true
             } catch {
                 forgetPools()
                 index.reinstate(row: removedRow)

@@ -38,7 +38,7 @@ struct CachedAnswerShortcut: Sendable {
         if let token = configuration.accessToken, !token.admits(authorization: head.headerFields[.authorization]) {
             return nil
         }
-        return answers.answer(for: target)
+        return answers.answer(for: target, generation: state.answersGeneration)
     }
 
     /// No `Connection` header, or only `keep-alive` (Node's agent sends it): anything else (`close`, an upgrade) is

@@ -43,13 +43,11 @@ struct Routes {
     }
 
     /// A repeated request target is answered from `answers` until the lists change; only a 200 is filed (errors
-    /// are cheap and must name the request). The ticket is taken before the store is read (see AnswerCache). An
-    /// answer from the stored list is filed under its article; a live search or an explanation, which other articles'
-    /// writes can change, under the whole index.
+    /// are cheap and must name the request). The generation is taken before the store is read (see AnswerCache).
     func related(_ request: Request, _ context: BasicRequestContext) throws -> Response {
         let target = request.uri.string
-        let ticket = answers.ticket()
-        if let body = answers.answer(for: target) { return JSONResponse.make(body: body) }
+        let generation = state.answersGeneration
+        if let body = answers.answer(for: target, generation: generation) { return JSONResponse.make(body: body) }
         let id = try articleID(context)
         let k = try requestedK(request)
         let filter = try requestedFilter(request)
@@ -62,8 +60,7 @@ struct Routes {
         let items = try explained(answer.items, for: { try state.store.article(id: id) }, request)
         let reply = RelatedAnswer(id: id, related: items, model: state.liveIndex?.model.id, source: answer.source)
         let body = RelatedAnswerJSON.body(of: reply) ?? JSONResponse.body(reply)
-        let isOwnList = answer.source == .stored && !items.contains { $0.explanation != nil }
-        answers.store(body, for: target, article: isOwnList ? id : nil, ticket: ticket)
+        answers.store(body, for: target, generation: generation)
         return JSONResponse.make(body: body)
     }
 
@@ -79,8 +76,8 @@ struct Routes {
         let id = try articleID(context)
         let article = try RequestParsing.article(from: try await jsonObject(request), pathID: id)
         let (created, list, modelID) = try await state.performWrite { live in
-            let (created, list, changed) = try live.upsert(article)
-            return ((created, list, live.model.id), changed)
+            let (created, list) = try live.upsert(article)
+            return (created, list, live.model.id)
         }
         return JSONResponse.make(
             status: created ? .created : .ok,
@@ -89,10 +86,7 @@ struct Routes {
 
     func delete(_ context: BasicRequestContext) async throws -> Response {
         let id = try articleID(context)
-        let deleted = try await state.performWrite { live in
-            let changed = try live.delete(id: id)
-            return (changed != nil, changed ?? [])
-        }
+        let deleted = try await state.performWrite { live in try live.delete(id: id) }
         guard deleted else { throw APIError.notFound("no article with id '\(id)'") }
         return Response(status: .noContent)
     }

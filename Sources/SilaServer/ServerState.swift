@@ -20,17 +20,16 @@ final class ServerState: @unchecked Sendable {
     /// The store's generation the live index was loaded at.
     private var loadedGeneration: StoreGeneration
     private var reloading = false
-    /// The encoded GET answers, retired here after every change to what a GET may answer (live write, swap, reload).
-    let answers: AnswerCache
+    /// Bumped after every change to what a GET may answer (live write, swap, reload); `AnswerCache` checks it.
+    private var generationOfAnswers: UInt64 = 0
     private let writeQueue = DispatchQueue(label: "sila.live-writes")
     let startedAt = Date()
     /// Runs the WAL checkpoints that commits would otherwise run inside a PUT.
     private let checkpointer: WALCheckpointer?
 
-    init(store: SilaStore, indexOptions: IndexOptions, answers: AnswerCache) throws {
+    init(store: SilaStore, indexOptions: IndexOptions) throws {
         self.store = store
         self.indexOptions = indexOptions
-        self.answers = answers
         try store.failInterruptedJobs()
         try store.deferCheckpoints()
         checkpointer = store.readOnlyReason == nil ? WALCheckpointer(store: store) { error in
@@ -63,19 +62,17 @@ final class ServerState: @unchecked Sendable {
 
     var liveIndex: LiveIndex? { lock.withLock { live } }
 
+    /// The current generation of answers: take it before reading the store, file the answer under it.
+    var answersGeneration: UInt64 { lock.withLock { generationOfAnswers } }
+
     /// Cached answers read before this call are not served any more.
-    func answersChanged() { answers.retireAll() }
+    func answersChanged() { lock.withLock { generationOfAnswers &+= 1 } }
 
     /// Runs a live write (PUT, DELETE) on the write queue with the live index current when its turn comes. When
     /// another process swapped new lists or a model in since the index was loaded, the index is reloaded at once
     /// and the write retried, rather than refused until the next poll notices; 503 `index_reloading` only when
     /// that fails too.
-    ///
-    /// `body` returns its result and the articles whose answers the write changed (`LiveIndex.upsert`): their cached
-    /// answers, and those that depend on the whole index, are retired after the commit, before the writer hears back.
-    func performWrite<T: Sendable>(
-        _ body: @escaping @Sendable (LiveIndex) throws -> (T, changedAnswers: Set<String>)
-    ) async throws -> T {
+    func performWrite<T: Sendable>(_ body: @escaping @Sendable (LiveIndex) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             writeQueue.async { [self] in
                 let result = Result {
@@ -90,10 +87,9 @@ final class ServerState: @unchecked Sendable {
                         return try Routes.reloadingAware { throw error }
                     }
                 }
-                // After the commit, before the writer hears back (a failed write changed nothing in the store).
-                answers.retire(articles: (try? result.get())?.changedAnswers ?? [])
+                answersChanged()  // after the commit, before the writer hears back
                 if case .success = result { checkpointer?.nudge() }
-                continuation.resume(with: result.map(\.0))
+                continuation.resume(with: result)
             }
         }
     }
@@ -110,8 +106,8 @@ final class ServerState: @unchecked Sendable {
         lock.withLock {
             live = reloaded
             loadedGeneration = generation
+            generationOfAnswers &+= 1
         }
-        answers.retireAll()
         // The old index (indexes too large for a pool warm-up get no other chance); off the write queue, which writes
         // wait on.
         BackgroundWork.start("sila.trim") { FreedMemory.returnToSystem() }

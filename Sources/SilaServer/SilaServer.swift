@@ -18,8 +18,8 @@ public struct SilaServer: Sendable {
     /// - Throws: when the database cannot be read.
     public init(store: SilaStore, configuration: ServerConfiguration, indexOptions: IndexOptions = IndexOptions()) throws {
         self.configuration = configuration
+        state = try ServerState(store: store, indexOptions: indexOptions)
         answers = AnswerCache(capacityBytes: configuration.answerCacheBytes)
-        state = try ServerState(store: store, indexOptions: indexOptions, answers: answers)
     }
 
     /// The router with every route and the JSON error middleware (also used by in-process tests).

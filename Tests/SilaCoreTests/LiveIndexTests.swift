@@ -38,7 +38,7 @@ import Testing
             publishedAt: "2025-06-01T09:00:00Z")
         _ = try live.upsert(reprint)
         _ = try live.upsert(blend)
-        #expect(try live.delete(id: "spo-001") != nil)
+        #expect(try live.delete(id: "spo-001"))
         for (id, list) in try allLists(store) {
             let ids = Set(list.map(\.id))
             #expect(!(ids.contains("spo-002") && ids.contains("spo-002-reprint")), "\(id) shows both copies")
@@ -130,7 +130,7 @@ import Testing
         let (store, live) = try indexedSample()
         let source = try #require(try store.article(id: "pol-001"))
         let copy = Article(id: "pol-001-copy", title: source.title, body: source.body, category: source.category, publishedAt: source.publishedAt)
-        let (created, list, _) = try live.upsert(copy)
+        let (created, list) = try live.upsert(copy)
         #expect(created)
         #expect(list.first?.id == "pol-001")
         #expect(try store.relatedList(of: "pol-001").first?.id == "pol-001-copy")
@@ -145,10 +145,10 @@ import Testing
         let (store, live) = try indexedSample()
         let listing = try store.articlesListing("pol-002")
         #expect(!listing.isEmpty)
-        #expect(try live.delete(id: "pol-002") != nil)
+        #expect(try live.delete(id: "pol-002"))
         #expect(try store.articlesListing("pol-002").isEmpty)
         for id in listing { #expect(try store.relatedList(of: id).count == 10) }
-        #expect(try live.delete(id: "pol-002") == nil)
+        #expect(try live.delete(id: "pol-002") == false)
         let afterDelete = try allLists(store)
         _ = try Indexer(store: store).run(options(plain: true))
         #expect(try sameLists(afterDelete, try allLists(store)))
@@ -161,33 +161,6 @@ import Testing
         let list = live.related(to: query, k: 3)
         #expect(list.first?.id == "pol-002")
         #expect(try store.article(id: "draft") == nil)
-    }
-
-    /// Every article whose related answer can read differently after a write is reported by it: a server retires
-    /// the cached answers of exactly these (and keeps the others).
-    @Test(arguments: [false, true]) func aWriteReportsEveryArticleWhoseAnswerItChanged(newsRanking: Bool) throws {
-        let (store, live) = try indexedSample(plain: !newsRanking)
-        let edited = try #require(try store.article(id: "pol-002"))
-        let listers = Set(try store.articlesListing("pol-002"))
-        let before = try allLists(store)
-        let edit = Article(
-            id: edited.id, title: edited.title + " تحديث", body: edited.body + " الاقتصاد والنفط والأسواق", category: edited.category,
-            publishedAt: edited.publishedAt)
-        let (_, _, changedByEdit) = try live.upsert(edit)
-        let afterEdit = try allLists(store)
-        let changedByDelete = try #require(try live.delete(id: "spo-001"))
-        let afterDelete = try allLists(store)
-        func differing(_ a: [String: [RelatedEntry]], _ b: [String: [RelatedEntry]]) -> Set<String> {
-            Set(Set(a.keys).union(b.keys).filter { a[$0] != b[$0] })
-        }
-        #expect(!listers.isEmpty)
-        #expect(listers.isSubset(of: changedByEdit), "the articles that show it show its new title")
-        #expect(changedByEdit.contains("pol-002"))
-        #expect(differing(before, afterEdit).isSubset(of: changedByEdit), "\(differing(before, afterEdit).subtracting(changedByEdit))")
-        #expect(changedByDelete.contains("spo-001"))
-        #expect(
-            differing(afterEdit, afterDelete).isSubset(of: changedByDelete), "\(differing(afterEdit, afterDelete).subtracting(changedByDelete))")
-        #expect(changedByEdit.count < before.count / 2, "a write reports the articles near it, not the whole index")
     }
 
     func allLists(_ store: SilaStore) throws -> [String: [RelatedEntry]] { try IndexedSample.allLists(store) }

@@ -37,7 +37,7 @@ import Testing
                 _ = try live.upsert(Article(id: source.id, title: source.title, body: other.body, category: source.category, publishedAt: source.publishedAt))
                 present.insert(source.id)
             default:
-                #expect(try live.delete(id: source.id) != nil)
+                #expect(try live.delete(id: source.id))
                 present.remove(source.id)
                 deleted.insert(source.id)
             }

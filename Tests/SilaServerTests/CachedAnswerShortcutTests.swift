@@ -88,27 +88,6 @@ import Testing
         }
     }
 
-    @Test func aWriteElsewhereKeepsThisArticlesCachedAnswerButRetiresLiveSearches() async throws {
-        let server = try await RunningServer(configure: AnswerCacheTests.withoutFilePolling)
-        let live = "/v1/articles/pol-001/related?k=50"  // longer than the stored lists: searched live
-        _ = try await Self.keepAlive(server, [UnixHTTPClient.getRequest(Self.target), UnixHTTPClient.getRequest(live)])
-        let shown = Set(try server.store.relatedList(of: "pol-001").map(\.id))
-        let elsewhere = try #require(
-            try server.store.articleIDs().first { !$0.hasPrefix("pol-") && !shown.contains($0) && $0 != "pol-001" })
-        let article = try #require(try server.store.article(id: elsewhere))
-        let fields: [String: Any] = ["title": article.title + " تحديث", "body": article.body, "category": article.category ?? ""]
-        let put = try await server.request(
-            "PUT", "/v1/articles/\(elsewhere)", json: String(decoding: try JSONSerialization.data(withJSONObject: fields), as: UTF8.self))
-        let before = try await Self.eventLoopAnswers(server)
-        let after = try await Self.keepAlive(server, [UnixHTTPClient.getRequest(Self.target), UnixHTTPClient.getRequest(live)])
-        let shortcut = try await Self.eventLoopAnswers(server)
-        await server.stop()
-        #expect(put.status == 200)
-        #expect(after.map(\.status) == [200, 200])
-        #expect(shortcut - before == 1, "pol-001's own answer survived the write; the live search did not")
-        #expect((after[1].json?["source"] as? String) == "live")
-    }
-
     @Test func withATokenACachedAnswerStillNeedsTheToken() async throws {
         let directory = TemporaryDirectory()
         let token = AccessAndAbuseTests.tokenFile(in: directory)
