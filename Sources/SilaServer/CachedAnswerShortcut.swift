@@ -48,22 +48,47 @@ struct CachedAnswerShortcut: Sendable {
         return values.allSatisfy { $0.lowercased() == "keep-alive" }
     }
 
-    /// The response head the router writes for a cached body.
-    func responseHead(bodyBytes: Int, requestID: String, date: String) -> HTTPResponse {
+    /// The response head the router writes for a cached body (fields appended, not set: nothing to look up).
+    func responseHead(bodyBytes: Int, requestID: String, date: HTTPField) -> HTTPResponse {
         var fields = HTTPFields()
         fields.reserveCapacity(5)
-        fields[.contentType] = "application/json; charset=utf-8"
-        fields[.contentLength] = String(bodyBytes)
-        fields[RequestLogMiddleware<BasicRequestContext>.headerName] = requestID
-        fields[.date] = date
-        fields[.server] = serverName
+        fields.append(Self.contentType)
+        fields.append(HTTPField(name: .contentLength, value: String(bodyBytes)))
+        fields.append(HTTPField(name: Self.requestIDName, value: requestID))
+        fields.append(date)
+        fields.append(HTTPField(name: .server, value: serverName))
         return HTTPResponse(status: .ok, headerFields: fields)
     }
 
-    /// The caller's request id when it sent a usable one, else a new one like the router's.
-    static func requestID(of head: HTTPRequest) -> String {
-        RequestLogMiddleware<BasicRequestContext>.callerID(head.headerFields[RequestLogMiddleware<BasicRequestContext>.headerName])
-            ?? RequestID().description
+    static let contentType = HTTPField(name: .contentType, value: "application/json; charset=utf-8")
+    static let requestIDName = RequestLogMiddleware<BasicRequestContext>.headerName
+
+    /// The caller's request id when it sent a usable one, else the next of `ids`.
+    static func requestID(of head: HTTPRequest, ids: inout RequestIDSequence) -> String {
+        RequestLogMiddleware<BasicRequestContext>.callerID(head.headerFields[requestIDName]) ?? ids.next()
+    }
+}
+
+/// Request ids for one connection's event-loop answers, shaped like the router's (32 hex digits): a random 64-bit
+/// prefix per connection and a counter, written without the string concatenations of Hummingbird's `RequestID`
+/// (a visible share of a cached answer's CPU).
+struct RequestIDSequence {
+    private let prefix = UInt64.random(in: .min ... .max)
+    private var counter: UInt64 = 0
+
+    mutating func next() -> String {
+        counter &+= 1
+        let digits: StaticString = "0123456789abcdef"
+        return String(unsafeUninitializedCapacity: 32) { text in
+            digits.withUTF8Buffer { hex in
+                for nibble in 0..<16 {
+                    let shift = UInt64(60 - 4 * nibble)
+                    text[nibble] = hex[Int((prefix >> shift) & 0xF)]
+                    text[16 + nibble] = hex[Int((counter >> shift) & 0xF)]
+                }
+            }
+            return 32
+        }
     }
 }
 
@@ -86,6 +111,7 @@ final class CachedAnswerHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let shortcut: CachedAnswerShortcut
     private var dates = HTTPDateText()
+    private var requestIDs = RequestIDSequence()
     /// Requests handed to the router whose answers have not been written yet.
     private var requestsAtRouter = 0
     /// The cached answer of the request being read (its body, if any, is ignored as the router ignores it).
@@ -100,7 +126,7 @@ final class CachedAnswerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch unwrapInboundIn(data) {
         case .head(let head):
             if requestsAtRouter == 0, let body = shortcut.cachedBody(for: head) {
-                pending = PendingAnswer(body: body, requestID: CachedAnswerShortcut.requestID(of: head), start: .now)
+                pending = PendingAnswer(body: body, requestID: CachedAnswerShortcut.requestID(of: head, ids: &requestIDs), start: .now)
                 return
             }
             requestsAtRouter += 1
@@ -113,7 +139,8 @@ final class CachedAnswerHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 return
             }
             pending = nil
-            let head = shortcut.responseHead(bodyBytes: answer.body.readableBytes, requestID: answer.requestID, date: dates.now())
+            let head = shortcut.responseHead(
+                bodyBytes: answer.body.readableBytes, requestID: answer.requestID, date: HTTPField(name: .date, value: dates.now()))
             context.write(wrapOutboundOut(.head(head)), promise: nil)
             context.write(wrapOutboundOut(.body(answer.body)), promise: nil)
             context.write(wrapOutboundOut(.end(nil)), promise: nil)

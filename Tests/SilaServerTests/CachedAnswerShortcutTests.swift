@@ -152,6 +152,16 @@ import Testing
         #expect(shortcut == 9)
     }
 
+    @Test func eventLoopRequestIDsAre32HexDigitsAndNeverRepeatOnAConnection() {
+        var ids = RequestIDSequence()
+        let made = (0..<1000).map { _ in ids.next() }
+        #expect(Set(made).count == 1000)
+        #expect(made.allSatisfy { $0.utf8.count == 32 && $0.allSatisfy(\.isHexDigit) })
+        #expect(Set(made.map { $0.prefix(16) }).count == 1, "one prefix per connection, a counter after it")
+        var other = RequestIDSequence()
+        #expect(other.next().prefix(16) != made[0].prefix(16), "another connection, another prefix")
+    }
+
     @Test func theDateHeaderIsIMFFixdate() {
         #expect(HTTPDateText.format(0) == "Thu, 01 Jan 1970 00:00:00 GMT")
         #expect(HTTPDateText.format(1_796_002_208) == "Mon, 30 Nov 2026 01:30:08 GMT")
