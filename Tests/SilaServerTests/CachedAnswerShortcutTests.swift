@@ -152,6 +152,39 @@ import Testing
         #expect(shortcut == 9)
     }
 
+    /// The connection-state handler still counts the event-loop answers: a shutdown closes a keep-alive connection
+    /// they left idle at once instead of waiting for its idle timeout (here 60 s).
+    @Test func aShutdownClosesAConnectionIdleAfterEventLoopAnswers() async throws {
+        let server = try await RunningServer {
+            $0.idleTimeoutSeconds = 60
+            AnswerCacheTests.withoutFilePolling(&$0)
+        }
+        let path = server.socketPath
+        let fd = try UnixHTTPClient.connect(path)
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let statuses: [Int] = try await onOwnThread {
+            var buffered = Data()
+            return try (0..<3).map { _ in
+                try UnixHTTPClient.sendAll(fd, Data(UnixHTTPClient.getRequest(Self.target).utf8))
+                return try UnixHTTPClient.readOneResponse(fd, buffered: &buffered).status
+            }
+        }
+        let shortcut = try await Self.eventLoopAnswers(server)
+        let started = ContinuousClock.now
+        await server.stop()
+        let stopped = ContinuousClock.now - started
+        let closed: Bool = try await onOwnThread {
+            var byte: UInt8 = 0
+            return recv(fd, &byte, 1, 0) == 0  // end of stream: the server closed it
+        }
+        #expect(statuses == [200, 200, 200])
+        #expect(shortcut == 2)
+        #expect(stopped < .seconds(20), "stopping took \(stopped)")
+        #expect(closed)
+    }
+
     @Test func eventLoopRequestIDsAre32HexDigitsAndNeverRepeatOnAConnection() {
         var ids = RequestIDSequence()
         let made = (0..<1000).map { _ in ids.next() }
