@@ -60,13 +60,16 @@ struct ErrorBody: Encodable {
 
 /// JSON responses with a stable key order.
 enum JSONResponse {
+    /// The `Content-Type` of every JSON answer (the router's and the event loop's).
+    static let contentType = "application/json; charset=utf-8"
+
     static func make(status: HTTPResponse.Status = .ok, _ value: some Encodable) -> Response {
         make(status: status, body: body(value))
     }
 
     /// A response with an already encoded body.
     static func make(status: HTTPResponse.Status = .ok, body: ByteBuffer) -> Response {
-        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: body))
+        Response(status: status, headers: [.contentType: contentType], body: .init(byteBuffer: body))
     }
 
     /// The JSON of `value` and a newline.
