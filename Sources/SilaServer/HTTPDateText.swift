@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 
 /// The `Date` header's text (RFC 9110 IMF-fixdate, "Mon, 30 Nov 2026 01:30:08 GMT"), made once per second: the
 /// event-loop answers of `CachedAnswerHandler` send it with every response, as the router does.
@@ -7,16 +8,16 @@ struct HTTPDateText {
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     private var second: time_t = -1
-    private var text = ""
+    private var field = HTTPField(name: .date, value: "")
 
-    /// The current second's text.
-    mutating func now() -> String {
+    /// The `Date` field of the current second.
+    mutating func now() -> HTTPField {
         let current = time(nil)
         if current != second {
             second = current
-            text = Self.format(current)
+            field = HTTPField(name: .date, value: Self.format(current))
         }
-        return text
+        return field
     }
 
     /// `seconds` since the epoch as IMF-fixdate.

@@ -24,7 +24,7 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
                 level: level, "\(request.method.rawValue) \(request.uri.path) \(status)",
                 metadata: [
                     "request_id": .string(id),
-                    "ms": .string(String(format: "%.2f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1e3)),
+                    "ms": .string(String(format: "%.2f", elapsed.inSeconds * 1e3)),
                 ])
         }
         return response

@@ -27,17 +27,20 @@ final class ServerMetrics: Sendable {
 
     func countEventLoopAnswer() { eventLoopAnswers.increment() }
 
-    func record(route: String, method: String, status: Int, seconds: Double) {
-        let (counter, timer) = requestMetrics.handles(route: route, method: method, status: status) { [factory] in
-            (
-                Metrics.Counter(
+    func record(route: String, method: String, status: Int, elapsed: Duration) {
+        requestMetric(route: route, method: method, status: status).record(elapsed)
+    }
+
+    /// The count and timer of one (route, method, status), for a caller that records many requests of one kind.
+    func requestMetric(route: String, method: String, status: Int) -> RequestMetric {
+        requestMetrics.handles(route: route, method: method, status: status) { [factory] in
+            RequestMetric(
+                counter: Metrics.Counter(
                     label: "sila_requests_total", dimensions: [("route", route), ("method", method), ("status", String(status))],
                     factory: factory),
-                Metrics.Timer(label: "sila_request_duration_seconds", dimensions: [("route", route), ("method", method)], factory: factory)
-            )
+                timer: Metrics.Timer(
+                    label: "sila_request_duration_seconds", dimensions: [("route", route), ("method", method)], factory: factory))
         }
-        counter.increment()
-        timer.recordNanoseconds(Int64(seconds * 1e9))
     }
 
     func setIndex(articles: Int, lastRecompute: Date?) {
@@ -59,14 +62,28 @@ struct MetricsRecordingMiddleware<Context: RequestContext>: RouterMiddleware {
         let response = try await next(request, context)
         let elapsed = ContinuousClock.now - start
         let route = context.endpointPath ?? "unmatched"
-        metrics.record(
-            route: route, method: request.method.rawValue, status: response.status.code,
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        metrics.record(route: route, method: request.method.rawValue, status: response.status.code, elapsed: elapsed)
         if response.status.code >= 500 {
             context.logger.error("request failed", metadata: ["route": "\(route)", "status": "\(response.status.code)"])
         }
         return response
     }
+}
+
+/// The request count and latency histogram of one (route, method, status).
+struct RequestMetric: Sendable {
+    let counter: Metrics.Counter
+    let timer: Metrics.Timer
+
+    func record(_ elapsed: Duration) {
+        counter.increment()
+        timer.recordNanoseconds(Int64(elapsed.inSeconds * 1e9))
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a Double (for metrics and log lines).
+    var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 /// The counter and timer of each (route, method, status), made once: making them per request looked them up in
@@ -78,9 +95,9 @@ private final class RequestMetricHandles: @unchecked Sendable {
         let status: Int
     }
     private let lock = NSLock()
-    private var table = [Key: (Metrics.Counter, Metrics.Timer)]()
+    private var table = [Key: RequestMetric]()
 
-    func handles(route: String, method: String, status: Int, make: () -> (Metrics.Counter, Metrics.Timer)) -> (Metrics.Counter, Metrics.Timer) {
+    func handles(route: String, method: String, status: Int, make: () -> RequestMetric) -> RequestMetric {
         let key = Key(route: route, method: method, status: status)
         return lock.withLock {
             if let found = table[key] { return found }
